@@ -1,0 +1,107 @@
+"""The command line: ``iovlab validate | trace | compare``."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.sim import (
+    ScenarioError,
+    Trace,
+    compare_levels,
+    format_comparison,
+    format_text,
+    load_scenario_file,
+    simulate,
+)
+from app.sim.scenario import Scenario
+
+app = typer.Typer(
+    help="iovlab: I/O virtualization in a virtual machine monitor, step by step.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+ScenarioPath = Annotated[Path, typer.Argument(help="A scenario file (YAML or JSON).")]
+
+
+class LevelChoice(str, Enum):
+    io_operation = "io_operation"
+    device_driver = "device_driver"
+    system_call = "system_call"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _load(path: Path) -> Scenario:
+    try:
+        return load_scenario_file(path)
+    except ScenarioError as error:
+        for problem in error.problems:
+            typer.echo(f"{path}: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
+def validate(path: ScenarioPath) -> None:
+    """Check a scenario file; print one line per problem and exit 2 if there are any."""
+    scenario = _load(path)
+    typer.echo(
+        f"{path}: ok — {scenario.name!r}: {len(scenario.guests)} guests, "
+        f"{len(scenario.devices)} devices, {len(scenario.workload)} workload items"
+    )
+
+
+@app.command()
+def trace(
+    path: ScenarioPath,
+    level: Annotated[
+        LevelChoice | None,
+        typer.Option(help="Run every request at this interception level."),
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Simulate the scenario's workload and print every hop of every request."""
+    scenario = _load(path)
+    result = simulate(scenario, level=level.value if level else None)
+    typer.echo(_render(result, format), nl=False)
+
+
+@app.command()
+def compare(path: ScenarioPath) -> None:
+    """The same workload at the three interception levels, side by side."""
+    scenario = _load(path)
+    typer.echo(format_comparison(scenario, compare_levels(scenario)), nl=False)
+
+
+def _render(result: Trace, format: Format) -> str:
+    if format is Format.json:
+        document = result.to_dict()
+        document["requests"] = [
+            {key: r[key] for key in _REQUEST_KEYS} for r in document["requests"]
+        ]
+        return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    return format_text(result)
+
+
+_REQUEST_KEYS = (
+    "id",
+    "guest",
+    "device",
+    "op",
+    "status",
+    "traps",
+    "overhead_us",
+    "device_us",
+    "latency_us",
+)
+
+if __name__ == "__main__":
+    app()

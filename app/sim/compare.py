@@ -1,0 +1,75 @@
+"""The same workload at the three interception levels, side by side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .scenario import LEVELS, Scenario
+from .simulate import simulate
+
+
+@dataclass(slots=True)
+class LevelFigures:
+    """Totals for one kind of request at one level."""
+
+    requests: int = 0
+    traps: int = 0
+    overhead_us: int = 0
+    device_us: int = 0
+    latency_us: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def mean(self, total: int) -> float:
+        return total / self.requests if self.requests else 0.0
+
+
+Comparison = dict[str, dict[str, LevelFigures]]
+
+
+def compare_levels(scenario: Scenario) -> Comparison:
+    """``{request kind: {level: figures}}``; a kind is ``op on device type``."""
+    kinds = {d.id: d.type for d in scenario.devices}
+    result: Comparison = {}
+    for level in LEVELS:
+        for record in simulate(scenario, level=level).requests:
+            kind = f"{record.op} on {kinds[record.device]}"
+            figures = result.setdefault(kind, {}).setdefault(level, LevelFigures())
+            figures.requests += 1
+            figures.traps += record.traps
+            figures.overhead_us += record.overhead_us
+            figures.device_us += record.device_us
+            figures.latency_us += record.latency_us or 0
+            figures.statuses[record.status] = figures.statuses.get(record.status, 0) + 1
+    return result
+
+
+def format_comparison(scenario: Scenario, result: Comparison) -> str:
+    header = f"{'request kind':<28} {'n':>4}  " + "  ".join(f"{lvl:>36}" for lvl in LEVELS)
+    sub = f"{'':<28} {'':>4}  " + "  ".join(
+        f"{'traps':>8} {'overhead µs':>12} {'latency µs':>14}" for _ in LEVELS
+    )
+    lines = [f"# {scenario.name}: mean per request at each interception level", header, sub]
+    for kind, by_level in sorted(result.items()):
+        n = next(iter(by_level.values())).requests
+        cells = []
+        for level in LEVELS:
+            f = by_level[level]
+            cells.append(
+                f"{f.mean(f.traps):>8.1f} {f.mean(f.overhead_us):>12.1f} {f.mean(f.latency_us):>14.1f}"
+            )
+        lines.append(f"{kind:<28} {n:>4}  " + "  ".join(cells))
+    failures = _failures(result)
+    if failures:
+        lines += ["", "# requests that did not end ok", *failures]
+    return "\n".join(lines) + "\n"
+
+
+def _failures(result: Comparison) -> list[str]:
+    lines = []
+    for kind, by_level in sorted(result.items()):
+        for level in LEVELS:
+            bad = {s: n for s, n in by_level[level].statuses.items() if s != "ok"}
+            if bad:
+                text = ", ".join(f"{n} × {s}" for s, n in sorted(bad.items()))
+                lines.append(f"{kind} at {level}: {text}")
+    return lines

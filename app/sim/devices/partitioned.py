@@ -1,0 +1,204 @@
+"""Partitioned devices (a disk): each guest's virtual disk is a region of the
+physical disk; the VMM checks bounds, translates the block and its C/H/S, and
+the disk serves one request at a time in arrival order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
+from ..interception import Call, Waits, interrupt, syscall_name, trap_in
+from ..machine import DiskState, Machine
+from ..registers import ata_complete, ata_issue
+from ..scenario import DiskRead, DiskWrite
+from ..trace import RequestRecord
+
+
+def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> Waits:
+    write = item.op == "disk_write"
+    verb = "write" if write else "read"
+    guest, block, count = item.guest, item.block, item.count
+    state = m.disks[item.device]
+    span = _span("block", block, count)
+    m.guest_starts(
+        req,
+        guest,
+        f"{guest}'s application asks to {verb} {span} of its disk",
+        f"{guest}'s disk driver issues a {verb} of virtual {span}",
+        {"op": verb, "virtual_block": block, "count": count},
+    )
+    call = Call(
+        "virtio-blk",
+        {"type": "VIRTIO_BLK_T_OUT" if write else "VIRTIO_BLK_T_IN", "sector": block, "count": count},
+        "pwrite" if write else "pread",
+        {"fd": 3, "bytes": count * BLOCK_BYTES, "offset": block * BLOCK_BYTES},
+    )
+    accesses = ata_issue(write, block, count)
+    if not (yield from trap_in(m, req, guest, accesses, call)):
+        return
+    rebuilt = _rebuilt(m, req, guest, verb, span, len(accesses))
+    m.hop(req, "device_model", "vmm", rebuilt, {"op": verb, "virtual_block": block, "count": count})
+    row = state.row_of(guest)
+    mapping = _mapping(state, row, block, count)
+    m.hop(req, "physical_mapping", "vmm", _mapping_summary(state, guest, mapping), mapping)
+    if not mapping["in_bounds"]:
+        yield from _refuse(m, req, guest, write, count, mapping)
+        return
+    yield from _serve(m, req, state, mapping, verb)
+    yield from interrupt(
+        m,
+        req,
+        guest,
+        _completion_summary(req, guest, item.device),
+        ata_complete(write, count, ok=True),
+    )
+    m.reply(
+        req,
+        "ok",
+        f"{guest}'s driver gets status ok: virtual {span} {'written' if write else 'read'}",
+        native=_native(req.level, write, count, ok=True),
+    )
+
+
+def _serve(m: Machine, req: RequestRecord, state: DiskState, mapping: dict[str, Any], verb: str) -> Waits:
+    waited = yield state.arm.claim()
+    spt = state.disk.geometry.sectors_per_track
+    cylinder, sector, count = mapping["cylinder"], mapping["sector"], mapping["count"]
+    distance = abs(cylinder - state.head_cylinder)
+    seek = seek_us(distance, state.cylinders)
+    rotation = rotation_us(m.engine.now + seek, sector, spt)
+    transfer = transfer_us(count)
+    service = seek + rotation + transfer
+    span = _span("block", mapping["physical_block"], count)
+    m.hop(
+        req,
+        "physical_device",
+        state.disk.id,
+        f"{state.disk.id} {verb}s physical {span} at C {cylinder} / H {mapping['head']} / "
+        f"S {sector}: seek {seek} µs over {distance} cylinders, rotation {rotation} µs, "
+        f"transfer {transfer} µs",
+        {
+            "physical_block": mapping["physical_block"],
+            "count": count,
+            "cylinder": cylinder,
+            "head": mapping["head"],
+            "sector": sector,
+            "from_cylinder": state.head_cylinder,
+            "seek_us": seek,
+            "rotation_us": rotation,
+            "transfer_us": transfer,
+            "service_us": service,
+            "waited_us": waited,
+        },
+    )
+    req.device_us += service
+    yield service
+    state.head_cylinder = state.chs(mapping["physical_block"] + count - 1)[0]
+    state.arm.release()
+
+
+def _refuse(
+    m: Machine, req: RequestRecord, guest: str, write: bool, count: int, mapping: dict[str, Any]
+) -> Waits:
+    yield from interrupt(
+        m,
+        req,
+        guest,
+        f"the VMM refuses the request without touching {req.device} and tells {guest} at once",
+        ata_complete(write, count, ok=False),
+    )
+    status = "out_of_range" if mapping["row"] is not None else "no_partition"
+    m.reply(
+        req,
+        status,
+        f"refused: {mapping['reason']}; {guest}'s driver gets status {status}",
+        reason=mapping["reason"],
+        native=_native(req.level, write, count, ok=False),
+    )
+
+
+def _mapping(state: DiskState, row: int | None, block: int, count: int) -> dict[str, Any]:
+    table = [
+        {"guest": p.guest, "start": p.start, "blocks": p.blocks} for p in state.disk.partitions
+    ]
+    detail: dict[str, Any] = {
+        "row": row,
+        "table": table,
+        "virtual_block": block,
+        "count": count,
+        "partition_start": None,
+        "partition_blocks": None,
+        "physical_block": None,
+        "cylinder": None,
+        "head": None,
+        "sector": None,
+        "in_bounds": False,
+    }
+    if row is None:
+        detail["reason"] = f"{state.disk.id} has no partition for this guest"
+        return detail
+    part = state.disk.partitions[row]
+    detail.update(partition_start=part.start, partition_blocks=part.blocks)
+    if block + count > part.blocks:
+        last = block + count - 1
+        detail["reason"] = (
+            f"virtual {_span('block', block, count)} reach{'es' if count == 1 else ''} past the "
+            f"end of {part.guest}'s {part.blocks}-block disk (last block {part.blocks - 1}, "
+            f"asked up to {last})"
+        )
+        return detail
+    physical = part.start + block
+    cylinder, head, sector = state.chs(physical)
+    detail.update(
+        physical_block=physical,
+        cylinder=cylinder,
+        head=head,
+        sector=sector,
+        in_bounds=True,
+        arithmetic=(
+            f"vblock {block} + start {part.start} = pblock {physical} → "
+            f"C {cylinder} / H {head} / S {sector}"
+        ),
+    )
+    return detail
+
+
+def _mapping_summary(state: DiskState, guest: str, mapping: dict[str, Any]) -> str:
+    if mapping["row"] is None:
+        return f"the mapping table of {state.disk.id} has no row for {guest}"
+    if not mapping["in_bounds"]:
+        return f"the VMM checks bounds with row {mapping['row']} ({guest}): {mapping['reason']}"
+    return f"the VMM maps with row {mapping['row']} ({guest}): {mapping['arithmetic']}"
+
+
+def _rebuilt(m: Machine, req: RequestRecord, guest: str, verb: str, span: str, n: int) -> str:
+    if req.level == "io_operation":
+        return (
+            f"the VMM's IDE model rebuilds the request from {n} register accesses: "
+            f"{verb} virtual {span}"
+        )
+    if req.level == "device_driver":
+        return f"the VMM's virtio-blk backend reads the request from the ring: {verb} virtual {span}"
+    os = m.guests[guest].os
+    name = syscall_name(os, "pwrite" if verb == "write" else "pread")[0]
+    return f"the VMM interprets {name} with its {os} knowledge: fd 3 is the disk, so virtual {span}"
+
+
+def _completion_summary(req: RequestRecord, guest: str, disk: str) -> str:
+    if req.level == "system_call":
+        return f"{disk} is done: the VMM resumes {guest}'s blocked system call"
+    return f"{disk} is done: the VMM injects a disk interrupt into {guest}"
+
+
+def _native(level: str, write: bool, count: int, ok: bool) -> str:
+    if level == "io_operation":
+        return "ATA status 0x50 (ready)" if ok else "ATA status 0x51 ERR, error 0x10 IDNF"
+    if level == "device_driver":
+        return "VIRTIO_BLK_S_OK (0)" if ok else "VIRTIO_BLK_S_IOERR (1)"
+    if ok:
+        return f"returns {count * BLOCK_BYTES} (bytes)"
+    return "returns -ENOSPC" if write else "returns 0 (end of device)"
+
+
+def _span(noun: str, first: int, count: int) -> str:
+    return f"{noun} {first}" if count == 1 else f"{noun}s {first}-{first + count - 1}"

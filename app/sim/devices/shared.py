@@ -1,0 +1,194 @@
+"""Shared devices (a network card): every guest has a vNIC with its own MAC and
+IP; the VMM multiplexes all guests' frames onto the one wire, frame by frame,
+and demultiplexes arriving frames to the right guest by MAC (or IP)."""
+
+from __future__ import annotations
+
+from ..costs import ETHERNET_MTU, wire_us
+from ..interception import Call, Steps, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
+from ..machine import Machine
+from ..registers import e1000_rx_done, e1000_transmit, e1000_tx_done
+from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
+from ..trace import RequestRecord
+
+
+def split_frames(nbytes: int) -> list[int]:
+    """Payload sizes of the frames that carry ``nbytes`` (MTU 1,500)."""
+    full, rest = divmod(nbytes, ETHERNET_MTU)
+    return [ETHERNET_MTU] * full + ([rest] if rest else [])
+
+
+def vnic_table(m: Machine) -> list[dict[str, str]]:
+    return [{"guest": g.id, "mac": g.mac, "ip": g.ip} for g in m.guests.values()]
+
+
+def send_start(m: Machine, req: RequestRecord, item: NetSend, frames: int) -> Steps:
+    """The guest side and the exits of sending, shared by a NIC and a vswitch port."""
+    guest = m.guests[item.guest]
+    m.guest_starts(
+        req,
+        guest.id,
+        f"{guest.id}'s application sends {item.bytes} bytes to {item.dst_ip}",
+        f"{guest.id}'s network driver queues {frames} frame(s) from {guest.mac} for transmission",
+        {"dst_ip": item.dst_ip, "bytes": item.bytes, "frames": frames},
+    )
+    call = Call(
+        "virtio-net",
+        {"queue": "tx", "frames": frames, "bytes": item.bytes},
+        "send",
+        {"fd": 4, "bytes": item.bytes, "dst": item.dst_ip},
+    )
+    accesses = e1000_transmit(frames)
+    if not (yield from trap_in(m, req, guest.id, accesses, call)):
+        return False
+    m.hop(
+        req,
+        "device_model",
+        "vmm",
+        _rebuilt(m, req, guest.id, item.device, frames, len(accesses)),
+        {"frames": frames, "bytes": item.bytes, "src_mac": guest.mac},
+    )
+    return True
+
+
+def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
+    frames = split_frames(item.bytes)
+    if not (yield from send_start(m, req, item, len(frames))):
+        return
+    guest = m.guests[item.guest]
+    nic = item.device
+    m.hop(
+        req,
+        "physical_mapping",
+        "vmm",
+        f"the VMM's vNIC table: {guest.id} is MAC {guest.mac}, IP {guest.ip}; "
+        f"its frames go out on {nic}",
+        {"guest": guest.id, "mac": guest.mac, "ip": guest.ip, "table": vnic_table(m)},
+    )
+    wire = m.wires[nic]
+    device = m.devices[nic]
+    assert isinstance(device, Nic)
+    for number, size in enumerate(frames, start=1):
+        waited = yield wire.claim(guest.id)
+        on_wire = wire_us(size, device.mbps)
+        m.hop(
+            req,
+            "physical_device",
+            nic,
+            f"{nic} puts frame {number}/{len(frames)} of {guest.id} on the wire: "
+            f"{size} bytes, {on_wire} µs",
+            {
+                "frame": number,
+                "frames": len(frames),
+                "bytes": size,
+                "src_mac": guest.mac,
+                "dst_ip": item.dst_ip,
+                "wire_us": on_wire,
+                "waited_us": waited,
+            },
+        )
+        req.device_us += on_wire
+        yield on_wire
+        wire.release()
+    yield from interrupt(
+        m, req, guest.id, f"the VMM injects a transmit-done interrupt into {guest.id}", e1000_tx_done()
+    )
+    m.reply(req, "ok", f"{guest.id}'s driver gets status ok: {len(frames)} frame(s) sent")
+
+
+def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
+    """A frame arriving from the network, whenever the network sends it."""
+    receivers, key, matched_by = _demultiplex(m, item)
+    req.guest = receivers[0] if len(receivers) == 1 and matched_by != "broadcast" else None
+    m.hop(
+        req,
+        "physical_device",
+        item.device,
+        f"{item.device} receives a {item.bytes}-byte frame for {key}",
+        {"dst_mac": item.dst_mac, "dst_ip": item.dst_ip, "bytes": item.bytes},
+    )
+    m.hop(
+        req,
+        "physical_mapping",
+        "vmm",
+        _demux_summary(key, receivers, matched_by),
+        {
+            "mac": item.dst_mac,
+            "ip": item.dst_ip,
+            "matched_by": matched_by,
+            "guest": req.guest,
+            "receivers": receivers,
+            "table": vnic_table(m),
+        },
+    )
+    if not receivers:
+        reason = f"no vNIC on {item.device} has {key}"
+        m.reply(req, "dropped", f"the VMM drops the frame: {reason}", reason=reason)
+        return
+    delivered = []
+    for guest in receivers:
+        if req.level == "system_call" and not m.os_known(guest):
+            if matched_by != "broadcast":
+                unknown_os_reply(m, req, guest, "where the frame must go")
+                return
+            continue
+        yield from deliver(m, req, guest, item.bytes, f"the network ({key})")
+        delivered.append(guest)
+    m.reply(
+        req,
+        "ok",
+        f"the frame is delivered to {', '.join(delivered) or 'no guest'}",
+        delivered_to=delivered,
+    )
+
+
+def deliver(m: Machine, req: RequestRecord, guest: str, nbytes: int, source: str) -> Waits:
+    """Copy a frame into ``guest``'s receive ring and tell its driver."""
+    m.hop(
+        req,
+        "device_model",
+        "vmm",
+        f"the VMM copies the frame into {guest}'s receive ring",
+        {"to": guest, "bytes": nbytes},
+    )
+    yield from interrupt(
+        m, req, guest, f"the VMM injects a receive interrupt into {guest}", e1000_rx_done()
+    )
+    m.hop(
+        req,
+        "guest_driver",
+        guest,
+        f"{guest}'s network driver receives {nbytes} bytes from {source}",
+        {"bytes": nbytes, "from": source},
+    )
+
+
+def _demultiplex(m: Machine, item: FrameArrives) -> tuple[list[str], str, str]:
+    if item.dst_mac == BROADCAST_MAC:
+        return [g.id for g in m.guests.values()], f"MAC {BROADCAST_MAC}", "broadcast"
+    if item.dst_mac is not None:
+        found = [g.id for g in m.guests.values() if g.mac == item.dst_mac]
+        return found, f"MAC {item.dst_mac}", "mac"
+    found = [g.id for g in m.guests.values() if g.ip == item.dst_ip]
+    return found, f"IP {item.dst_ip}", "ip"
+
+
+def _demux_summary(key: str, receivers: list[str], matched_by: str) -> str:
+    if matched_by == "broadcast":
+        return f"the VMM sees the broadcast {key}: every guest gets a copy"
+    if not receivers:
+        return f"the VMM looks up {key} in its vNIC table: no guest has it"
+    return f"the VMM looks up {key} in its vNIC table: it belongs to {receivers[0]}"
+
+
+def _rebuilt(m: Machine, req: RequestRecord, guest: str, device: str, frames: int, n: int) -> str:
+    if req.level == "io_operation":
+        return (
+            f"the VMM's e1000 model rebuilds the send from {n} register access(es): "
+            f"{frames} transmit descriptor(s) of {guest}"
+        )
+    if req.level == "device_driver":
+        return f"the VMM's virtio-net backend takes {frames} frame(s) from {guest}'s transmit ring"
+    os = m.guests[guest].os
+    name = syscall_name(os, "send")[0]
+    return f"the VMM interprets {name} with its {os} knowledge: socket 4 → {frames} frame(s)"

@@ -1,0 +1,123 @@
+"""Virtual devices, with no physical counterpart: a switch between guests (a
+frame copied from one vNIC to another in memory) and the console switch that
+moves a dedicated device from one guest to another."""
+
+from __future__ import annotations
+
+from ..costs import memcpy_us
+from ..interception import Waits, interrupt, unknown_os_reply
+from ..machine import Machine
+from ..registers import e1000_rx_done, e1000_tx_done
+from ..scenario import NetSend, SwitchOwner
+from ..trace import RequestRecord
+from .shared import send_start, split_frames
+
+
+def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
+    frames = split_frames(item.bytes)
+    if not (yield from send_start(m, req, item, len(frames))):
+        return
+    sender, switch = item.guest, item.device
+    ports = m.switch_ports[switch]
+    port_table = [{"guest": g, "mac": m.guests[g].mac, "ip": m.guests[g].ip} for g in ports]
+    if sender not in ports:
+        reason = f"{sender} has no port on {switch}"
+        _lookup(m, req, f"{switch}'s port table has no port for {sender}", item, None, port_table)
+        m.reply(req, "not_connected", f"refused: {reason}", reason=reason)
+        return
+    receiver = next((g for g in ports if m.guests[g].ip == item.dst_ip), None)
+    if receiver is None:
+        reason = f"no guest on {switch} has IP {item.dst_ip}"
+        _lookup(m, req, f"{switch}'s port table: {reason}", item, None, port_table)
+        m.reply(req, "no_such_host", f"refused: {reason}", reason=reason)
+        return
+    _lookup(
+        m,
+        req,
+        f"{switch}'s port table: {item.dst_ip} is {receiver}; no physical device is behind it",
+        item,
+        receiver,
+        port_table,
+    )
+    if req.level == "system_call" and not m.os_known(receiver):
+        unknown_os_reply(m, req, receiver, "where the frame must go")
+        return
+    copy = memcpy_us(item.bytes)
+    m.hop(
+        req,
+        "device_model",
+        "vmm",
+        f"the VMM copies {item.bytes} bytes from {sender}'s vNIC to {receiver}'s in memory "
+        f"({copy} µs): the physical NIC is never touched",
+        {"from": sender, "to": receiver, "bytes": item.bytes, "copy_us": copy},
+    )
+    req.device_us += copy
+    yield copy
+    yield from deliver_copy(m, req, receiver, item.bytes, sender)
+    yield from interrupt(
+        m, req, sender, f"the VMM injects a transmit-done interrupt into {sender}", e1000_tx_done()
+    )
+    m.reply(
+        req,
+        "ok",
+        f"{sender}'s driver gets status ok: delivered to {receiver} through {switch}",
+        delivered_to=receiver,
+    )
+
+
+def deliver_copy(m: Machine, req: RequestRecord, receiver: str, nbytes: int, sender: str) -> Waits:
+    yield from interrupt(
+        m, req, receiver, f"the VMM injects a receive interrupt into {receiver}", e1000_rx_done()
+    )
+    m.hop(
+        req,
+        "guest_driver",
+        receiver,
+        f"{receiver}'s network driver receives {nbytes} bytes from {sender}",
+        {"bytes": nbytes, "from": sender},
+    )
+
+
+def _lookup(
+    m: Machine,
+    req: RequestRecord,
+    summary: str,
+    item: NetSend,
+    receiver: str | None,
+    ports: list[dict[str, str]],
+) -> None:
+    m.hop(
+        req,
+        "physical_mapping",
+        "vmm",
+        summary,
+        {"dst_ip": item.dst_ip, "guest": receiver, "ports": ports, "physical_device": None},
+    )
+
+
+def switch_owner(m: Machine, req: RequestRecord, item: SwitchOwner) -> None:
+    """The console switch (a host key) gives a keyboard or mouse to another guest."""
+    state = m.dedicated[item.target]
+    before = state.owner
+    m.hop(
+        req,
+        "device_model",
+        "vmm",
+        f"{item.device}: the host key moves {item.target} from {before or 'nobody'} to {item.to}",
+        {"target": item.target, "from": before, "to": item.to},
+    )
+    state.owner = item.to
+    m.hop(
+        req,
+        "physical_mapping",
+        "vmm",
+        f"the VMM's owner table now says {item.target} → {item.to}",
+        {
+            "target": item.target,
+            "owner_before": before,
+            "owner": item.to,
+            "owners": {device: s.owner for device, s in m.dedicated.items()},
+        },
+    )
+    m.reply(req, "ok", f"{item.target} now belongs to {item.to}", owner=item.to)
+

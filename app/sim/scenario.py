@@ -1,0 +1,244 @@
+"""The typed shape of a scenario file: guests, devices, and a timed workload.
+
+These models check each field on its own (types, ranges, unknown keys); the
+checks that relate fields to each other (references, overlaps, duplicates) are
+in :mod:`app.sim.checks`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Level = Literal["io_operation", "device_driver", "system_call"]
+LEVELS: tuple[Level, ...] = ("io_operation", "device_driver", "system_call")
+
+MAX_GUESTS = 16
+MAX_DEVICES = 64
+MAX_WORKLOAD = 10_000
+MAX_TIME_US = 3_600_000_000  # one simulated hour: anything later is a typo
+LBA28_LIMIT = 1 << 28  # the largest disk an ATA LBA28 driver can address
+BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
+
+
+def _ipv4(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except ValueError:
+        raise ValueError(f"not an IPv4 address: {value!r}") from None
+
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"),
+    Field(description="letters, digits, '_' or '-', starting with a letter, at most 32"),
+]
+OsName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+Mac = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", to_lower=True),
+]
+IPv4 = Annotated[str, AfterValidator(_ipv4)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Guest(Strict):
+    id: Id
+    os: OsName
+    mac: Mac
+    ip: IPv4
+
+
+class Vmm(Strict):
+    knows_os: list[OsName] = Field(default_factory=list, max_length=32)
+
+
+# --- devices -------------------------------------------------------------
+
+
+class Keyboard(Strict):
+    id: Id
+    type: Literal["keyboard"]
+    owner: Id | None = None
+
+
+class Mouse(Strict):
+    id: Id
+    type: Literal["mouse"]
+    owner: Id | None = None
+
+
+class Geometry(Strict):
+    heads: int = Field(16, ge=1, le=255)
+    sectors_per_track: int = Field(63, ge=1, le=63)
+
+
+class Partition(Strict):
+    guest: Id
+    start: int = Field(ge=0, lt=LBA28_LIMIT)
+    blocks: int = Field(ge=1, le=LBA28_LIMIT)
+
+
+class Disk(Strict):
+    id: Id
+    type: Literal["disk"]
+    blocks: int = Field(ge=1, le=LBA28_LIMIT)
+    geometry: Geometry = Field(default_factory=Geometry)
+    partitions: list[Partition] = Field(default_factory=list, max_length=MAX_GUESTS)
+
+
+class Nic(Strict):
+    id: Id
+    type: Literal["nic"]
+    mbps: int = Field(1000, ge=10, le=100_000)
+
+
+class Printer(Strict):
+    id: Id
+    type: Literal["printer"]
+    pages_per_minute: int = Field(30, ge=1, le=200)
+
+
+class VSwitch(Strict):
+    id: Id
+    type: Literal["vswitch"]
+    guests: list[Id] = Field(default_factory=list, max_length=MAX_GUESTS)
+
+
+class ConsoleSwitch(Strict):
+    id: Id
+    type: Literal["console_switch"]
+
+
+Device = Annotated[
+    Keyboard | Mouse | Disk | Nic | Printer | VSwitch | ConsoleSwitch,
+    Field(discriminator="type"),
+]
+
+CATEGORY_OF_TYPE = {
+    "keyboard": "dedicated",
+    "mouse": "dedicated",
+    "disk": "partitioned",
+    "nic": "shared",
+    "printer": "spooled",
+    "vswitch": "virtual",
+    "console_switch": "virtual",
+}
+
+# --- workload items ------------------------------------------------------
+
+
+class Item(Strict):
+    at_us: int = Field(0, ge=0, le=MAX_TIME_US)
+    device: Id
+    level: Level | None = None
+
+
+class GuestItem(Item):
+    guest: Id
+
+
+class DiskRead(GuestItem):
+    op: Literal["disk_read"]
+    block: int = Field(ge=0, lt=LBA28_LIMIT)
+    count: int = Field(1, ge=1, le=256)
+
+
+class DiskWrite(GuestItem):
+    op: Literal["disk_write"]
+    block: int = Field(ge=0, lt=LBA28_LIMIT)
+    count: int = Field(1, ge=1, le=256)
+
+
+class NetSend(GuestItem):
+    op: Literal["net_send"]
+    dst_ip: IPv4
+    bytes: int = Field(ge=1, le=65_536)
+
+
+class FrameArrives(Item):
+    op: Literal["frame_arrives"]
+    dst_mac: Mac | None = None
+    dst_ip: IPv4 | None = None
+    bytes: int = Field(ge=1, le=1500)
+
+
+class Print(GuestItem):
+    op: Literal["print"]
+    pages: int = Field(ge=1, le=500)
+
+
+class KeyPress(Item):
+    op: Literal["key_press"]
+    key: str = Field(min_length=1, max_length=16)
+
+
+class MouseMove(Item):
+    op: Literal["mouse_move"]
+    dx: int = Field(ge=-4096, le=4096)
+    dy: int = Field(ge=-4096, le=4096)
+
+
+class KeyRead(GuestItem):
+    op: Literal["key_read"]
+
+
+class MouseRead(GuestItem):
+    op: Literal["mouse_read"]
+
+
+class SwitchOwner(Item):
+    op: Literal["switch_owner"]
+    target: Id
+    to: Id
+
+
+WorkloadItem = Annotated[
+    DiskRead
+    | DiskWrite
+    | NetSend
+    | FrameArrives
+    | Print
+    | KeyPress
+    | MouseMove
+    | KeyRead
+    | MouseRead
+    | SwitchOwner,
+    Field(discriminator="op"),
+]
+
+# Which device types each operation may address.
+OP_DEVICE_TYPES: dict[str, tuple[str, ...]] = {
+    "disk_read": ("disk",),
+    "disk_write": ("disk",),
+    "net_send": ("nic", "vswitch"),
+    "frame_arrives": ("nic",),
+    "print": ("printer",),
+    "key_press": ("keyboard",),
+    "mouse_move": ("mouse",),
+    "key_read": ("keyboard",),
+    "mouse_read": ("mouse",),
+    "switch_owner": ("console_switch",),
+}
+
+
+class Scenario(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field("", max_length=4000)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    level: Level = "device_driver"
+    vmm: Vmm = Field(default_factory=Vmm)
+    guests: list[Guest] = Field(min_length=1, max_length=MAX_GUESTS)
+    devices: list[Device] = Field(default_factory=list, max_length=MAX_DEVICES)
+    workload: list[WorkloadItem] = Field(default_factory=list, max_length=MAX_WORKLOAD)
+
+    def guest(self, guest_id: str) -> Guest | None:
+        return next((g for g in self.guests if g.id == guest_id), None)
+
+    def device(self, device_id: str) -> Device | None:
+        return next((d for d in self.devices if d.id == device_id), None)

@@ -44,24 +44,23 @@ def compare_levels(scenario: Scenario) -> Comparison:
 
 
 def format_comparison(scenario: Scenario, result: Comparison) -> str:
-    header = f"{'request kind':<28} {'n':>4}  " + "  ".join(f"{lvl:>36}" for lvl in LEVELS)
-    sub = f"{'':<28} {'':>4}  " + "  ".join(
+    header = f"{'request kind':<32} {'n':>4}  " + "  ".join(f"{lvl:>36}" for lvl in LEVELS)
+    sub = f"{'':<32} {'':>4}  " + "  ".join(
         f"{'traps':>8} {'overhead µs':>12} {'latency µs':>14}" for _ in LEVELS
     )
     lines = [f"# {scenario.name}: mean per request at each interception level", header, sub]
     for kind, by_level in sorted(result.items()):
         n = next(iter(by_level.values())).requests
-        cells = []
-        for level in LEVELS:
-            f = by_level[level]
-            cells.append(
-                f"{f.mean(f.traps):>8.1f} {f.mean(f.overhead_us):>12.1f} {f.mean(f.latency_us):>14.1f}"
-            )
-        lines.append(f"{kind:<28} {n:>4}  " + "  ".join(cells))
+        cells = [_cells(by_level[level]) for level in LEVELS]
+        lines.append(f"{kind:<32} {n:>4}  " + "  ".join(cells))
     failures = _failures(result)
     if failures:
         lines += ["", "# requests that did not end ok", *failures]
     return "\n".join(lines) + "\n"
+
+
+def _cells(f: LevelFigures) -> str:
+    return f"{f.mean(f.traps):>8.1f} {f.mean(f.overhead_us):>12.1f} {f.mean(f.latency_us):>14.1f}"
 
 
 def _failures(result: Comparison) -> list[str]:

@@ -25,12 +25,13 @@ from .costs import (
     PARAVIRTUAL_REQUEST_US,
     VM_EXIT_US,
 )
+from .engine import Claim
 from .machine import Machine
 from .registers import Access
 from .trace import RequestRecord
 
-Steps = Generator[int, Any, bool]
-Waits = Generator[int, Any, None]
+Steps = Generator[int | Claim, Any, bool]
+Waits = Generator[int | Claim, Any, None]
 
 TRAP_US = {
     "io_operation": VM_EXIT_US + EMULATE_REGISTER_US,
@@ -39,7 +40,7 @@ TRAP_US = {
 }
 
 # System call names per guest OS, with the Linux x86-64 numbers.
-_SYSCALLS = {
+_SYSCALLS: dict[str, dict[str, tuple[str, int | None]]] = {
     "linux": {
         "read": ("read", 0),
         "write": ("write", 1),
@@ -139,9 +140,7 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
     )
 
 
-def register_traps(
-    m: Machine, req: RequestRecord, actor: str, accesses: Sequence[Access]
-) -> Waits:
+def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Sequence[Access]) -> Waits:
     """One vmm_trap hop per register access (I/O-operation level)."""
     cost = TRAP_US["io_operation"]
     for access in accesses:

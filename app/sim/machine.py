@@ -69,7 +69,9 @@ class SpoolState:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "guest_spool": {g: [dict(row) for row in rows] for g, rows in self.guest_tables.items()},
+            "guest_spool": {
+                g: [dict(row) for row in rows] for g, rows in self.guest_tables.items()
+            },
             "vmm_spool": [dict(row) for row in self.vmm_table],
         }
 

@@ -42,9 +42,7 @@ def build(
     )
 
 
-def run(
-    devices: list[dict[str, Any]], workload: list[dict[str, Any]], **options: Any
-) -> Trace:
+def run(devices: list[dict[str, Any]], workload: list[dict[str, Any]], **options: Any) -> Trace:
     level = options.pop("force_level", None)
     return simulate(build(devices, workload, **options), level=level)
 

@@ -34,19 +34,27 @@ def test_load_json_of_the_same_shape(tmp_path):
 
 
 def test_overlapping_partitions_name_the_partition_and_the_blocks():
-    disk = dict(DISK, partitions=[
-        {"guest": "vm1", "start": 0, "blocks": 4096},
-        {"guest": "vm2", "start": 4000, "blocks": 100},
-    ])  # fmt: skip
+    disk = dict(
+        DISK,
+        partitions=[
+            {"guest": "vm1", "start": 0, "blocks": 4096},
+            {"guest": "vm2", "start": 4000, "blocks": 100},
+        ],
+    )
     assert problems_of(devices=[{"id": "kbd0", "type": "keyboard"}, disk]) == [
         "devices[1].partitions[1]: overlaps partition of vm1 (blocks 0-4095)"
     ]
 
 
 def test_partition_past_the_end_of_the_disk():
-    disk = dict(DISK, blocks=4096 + 128, partitions=[{"guest": "vm1", "start": 4096, "blocks": 256}])
+    disk = dict(
+        DISK, blocks=4096 + 128, partitions=[{"guest": "vm1", "start": 4096, "blocks": 256}]
+    )
     (problem,) = problems_of(devices=[disk])
-    assert problem == "devices[0].partitions[0]: blocks 4096-4351 reach past the end of disk0 (blocks 0-4223)"
+    assert (
+        problem
+        == "devices[0].partitions[0]: blocks 4096-4351 reach past the end of disk0 (blocks 0-4223)"
+    )
 
 
 def test_unknown_key_is_named_with_its_path():

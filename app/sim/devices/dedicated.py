@@ -32,7 +32,9 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         {"owner": owner, "owners": _owners(m)},
     )
     if owner is None:
-        m.reply(req, "dropped", f"no guest owns {device}: the input is discarded", reason="no owner")
+        m.reply(
+            req, "dropped", f"no guest owns {device}: the input is discarded", reason="no owner"
+        )
         return
     if req.level == "system_call" and not m.os_known(owner):
         unknown_os_reply(m, req, owner, "the pending read")
@@ -45,7 +47,12 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         {"to": owner, "input": value},
     )
     yield from interrupt(
-        m, req, owner, f"the VMM injects an input interrupt into {owner}", accesses, irq=_irq(m, device)
+        m,
+        req,
+        owner,
+        f"the VMM injects an input interrupt into {owner}",
+        accesses,
+        irq=_irq(m, device),
     )
     state.pending.setdefault(owner, deque()).append(value)
     m.hop(
@@ -133,4 +140,3 @@ def _irq(m: Machine, device: str) -> int:
 
 def _owners(m: Machine) -> dict[str, str | None]:
     return {device: state.owner for device, state in m.dedicated.items()}
-

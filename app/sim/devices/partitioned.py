@@ -29,7 +29,11 @@ def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> 
     )
     call = Call(
         "virtio-blk",
-        {"type": "VIRTIO_BLK_T_OUT" if write else "VIRTIO_BLK_T_IN", "sector": block, "count": count},
+        {
+            "type": "VIRTIO_BLK_T_OUT" if write else "VIRTIO_BLK_T_IN",
+            "sector": block,
+            "count": count,
+        },
         "pwrite" if write else "pread",
         {"fd": 3, "bytes": count * BLOCK_BYTES, "offset": block * BLOCK_BYTES},
     )
@@ -60,7 +64,9 @@ def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> 
     )
 
 
-def _serve(m: Machine, req: RequestRecord, state: DiskState, mapping: dict[str, Any], verb: str) -> Waits:
+def _serve(
+    m: Machine, req: RequestRecord, state: DiskState, mapping: dict[str, Any], verb: str
+) -> Waits:
     waited = yield state.arm.claim()
     spt = state.disk.geometry.sectors_per_track
     cylinder, sector, count = mapping["cylinder"], mapping["sector"], mapping["count"]
@@ -178,7 +184,9 @@ def _rebuilt(m: Machine, req: RequestRecord, guest: str, verb: str, span: str, n
             f"{verb} virtual {span}"
         )
     if req.level == "device_driver":
-        return f"the VMM's virtio-blk backend reads the request from the ring: {verb} virtual {span}"
+        return (
+            f"the VMM's virtio-blk backend reads the request from the ring: {verb} virtual {span}"
+        )
     os = m.guests[guest].os
     name = syscall_name(os, "pwrite" if verb == "write" else "pread")[0]
     return f"the VMM interprets {name} with its {os} knowledge: fd 3 is the disk, so virtual {span}"

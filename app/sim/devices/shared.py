@@ -91,7 +91,11 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         yield on_wire
         wire.release()
     yield from interrupt(
-        m, req, guest.id, f"the VMM injects a transmit-done interrupt into {guest.id}", e1000_tx_done()
+        m,
+        req,
+        guest.id,
+        f"the VMM injects a transmit-done interrupt into {guest.id}",
+        e1000_tx_done(),
     )
     m.reply(req, "ok", f"{guest.id}'s driver gets status ok: {len(frames)} frame(s) sent")
 

@@ -120,4 +120,3 @@ def switch_owner(m: Machine, req: RequestRecord, item: SwitchOwner) -> None:
         },
     )
     m.reply(req, "ok", f"{item.target} now belongs to {item.to}", owner=item.to)
-

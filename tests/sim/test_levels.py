@@ -1,0 +1,85 @@
+from .helpers import DISK, of, run, status
+
+LP = {"id": "lp0", "type": "printer", "pages_per_minute": 30}
+NIC = {"id": "nic0", "type": "nic"}
+KBD = {"id": "kbd0", "type": "keyboard", "owner": "vm1"}
+WRITE = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 10, "count": 1}
+
+
+def test_io_operation_traps_every_ata_register_access():
+    trace = run([DISK], [WRITE], level="io_operation")
+    traps = of(trace, "r1", "vmm_trap")
+    ports = [(t.detail["port"], t.detail["value"]) for t in traps]
+    assert ports == [
+        ("0x1F6", 0xE0),  # drive/head, LBA mode
+        ("0x1F2", 1),  # sector count
+        ("0x1F3", 10),  # LBA low
+        ("0x1F4", 0),
+        ("0x1F5", 0),
+        ("0x1F7", 0x30),  # WRITE SECTORS
+        ("0x1F7", 0x58),  # status poll: DRQ
+        ("0x1F0", 256),  # rep outsw of one sector
+        ("0x1F7", 0x50),  # status read acknowledges the interrupt
+    ]
+    assert trace.requests[0].traps == 9
+    model = of(trace, "r1", "device_model")[0]
+    assert "rebuilds the request from 8 register accesses" in model.summary
+
+
+def test_device_driver_level_is_one_trap_carrying_the_whole_request():
+    trace = run([DISK], [WRITE], level="device_driver")
+    (trap,) = of(trace, "r1", "vmm_trap")
+    assert trap.detail["request"] == {"type": "VIRTIO_BLK_T_OUT", "sector": 10, "count": 1}
+    assert trace.requests[0].traps == 1
+
+
+def test_system_call_level_for_a_guest_os_the_vmm_knows():
+    trace = run([DISK], [WRITE], level="system_call")
+    (trap,) = of(trace, "r1", "vmm_trap")
+    assert trap.detail["syscall"] == "pwrite64" and trap.detail["os_known"] is True
+    assert trap.detail["args"] == {"fd": 3, "bytes": 512, "offset": 5120}
+    assert status(trace, "r1") == "ok"
+
+
+def test_system_call_level_for_an_unknown_guest_os_ends_with_unknown_guest_os():
+    item = WRITE | {"guest": "vm2"}
+    trace = run([DISK], [item], level="system_call")
+    assert status(trace, "r1") == "unknown_guest_os"
+    stages = [h.stage for h in of(trace, "r1")]
+    assert stages == ["guest_app", "guest_driver", "vmm_trap", "status_reply"]
+
+
+def test_an_item_can_override_the_scenario_level():
+    trace = run([DISK], [WRITE, WRITE | {"level": "io_operation", "at_us": 5}])
+    assert [r.level for r in trace.requests] == ["device_driver", "io_operation"]
+    assert {h.level for h in of(trace, "r2")} == {"io_operation"}
+
+
+def test_forcing_a_level_overrides_every_item():
+    trace = run([DISK], [WRITE | {"level": "io_operation"}], force_level="system_call")
+    assert trace.requests[0].level == "system_call"
+
+
+def test_a_printed_page_costs_thousands_of_traps_at_io_operation_level():
+    item = {"op": "print", "guest": "vm1", "device": "lp0", "pages": 2}
+    io = run([LP], [item], level="io_operation").requests[0]
+    driver = run([LP], [item], level="device_driver").requests[0]
+    assert io.traps == 2 * 4 * 2000 + 1
+    assert driver.traps == 1
+    assert io.overhead_us > 1000 * driver.overhead_us
+
+
+def test_each_kind_of_request_traps_more_at_io_operation_than_at_device_driver():
+    workload = [
+        WRITE,
+        {"op": "disk_read", "guest": "vm1", "device": "disk0", "block": 1, "count": 3},
+        {"op": "net_send", "guest": "vm1", "device": "nic0", "dst_ip": "192.0.2.1", "bytes": 3000},
+        {"op": "print", "guest": "vm1", "device": "lp0", "pages": 1},
+        {"op": "key_press", "device": "kbd0", "key": "a"},
+    ]
+    devices = [DISK, NIC, LP, KBD]
+    io = run(devices, workload, force_level="io_operation").requests
+    driver = run(devices, workload, force_level="device_driver").requests
+    for fine, whole in zip(io, driver, strict=True):
+        assert fine.traps > whole.traps, fine.op
+        assert fine.overhead_us > whole.overhead_us, fine.op

@@ -1,0 +1,63 @@
+import itertools
+
+from .helpers import of, run, status
+
+NIC = {"id": "nic0", "type": "nic"}
+
+
+def send(guest, nbytes, at=0):
+    return {
+        "at_us": at,
+        "op": "net_send",
+        "guest": guest,
+        "device": "nic0",
+        "dst_ip": "192.0.2.7",
+        "bytes": nbytes,
+    }
+
+
+def arrive(**dst):
+    return {"at_us": 0, "op": "frame_arrives", "device": "nic0", "bytes": 600} | dst
+
+
+def test_one_frame_takes_its_size_on_the_wire():
+    trace = run([NIC], [send("vm1", 1500)])
+    (frame,) = of(trace, "r1", "physical_device")
+    # 1,538 bytes on the wire at 1 Gb/s = 12.3 µs, whole µs rounded up
+    assert frame.detail["wire_us"] == 13 and frame.detail["src_mac"] == "52:54:00:00:00:01"
+    assert status(trace, "r1") == "ok"
+
+
+def test_frames_of_two_guests_interleave_on_the_one_wire():
+    trace = run([NIC], [send("vm1", 4500), send("vm2", 4500)])
+    wire = [h for h in trace.hops if h.stage == "physical_device"]
+    assert [h.guest for h in wire] == ["vm1", "vm2", "vm1", "vm2", "vm1", "vm2"]
+    for earlier, later in itertools.pairwise(wire):
+        assert later.t_us >= earlier.t_us + earlier.detail["wire_us"]
+
+
+def test_arriving_frame_goes_to_the_guest_with_that_mac():
+    trace = run([NIC], [arrive(dst_mac="52:54:00:00:00:02")])
+    (mapping,) = of(trace, "r1", "physical_mapping")
+    assert (mapping.detail["mac"], mapping.detail["guest"]) == ("52:54:00:00:00:02", "vm2")
+    assert [h.actor for h in of(trace, "r1", "guest_driver")] == ["vm2"]
+    assert status(trace, "r1") == "ok"
+
+
+def test_arriving_frame_by_ip():
+    trace = run([NIC], [arrive(dst_ip="10.0.0.1")])
+    assert of(trace, "r1", "physical_mapping")[0].detail["guest"] == "vm1"
+
+
+def test_broadcast_reaches_every_guest():
+    trace = run([NIC], [arrive(dst_mac="ff:ff:ff:ff:ff:ff")])
+    assert [h.actor for h in of(trace, "r1", "guest_driver")] == ["vm1", "vm2"]
+    assert of(trace, "r1", "status_reply")[0].detail["delivered_to"] == ["vm1", "vm2"]
+    assert trace.requests[0].guest is None
+
+
+def test_unknown_destination_is_dropped_before_any_guest():
+    trace = run([NIC], [arrive(dst_mac="52:54:00:99:99:99")])
+    assert status(trace, "r1") == "dropped"
+    assert of(trace, "r1", "guest_driver") == []
+    assert trace.requests[0].guest is None

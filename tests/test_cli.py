@@ -1,0 +1,98 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from app.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = str(ROOT / "scenarios" / "all-devices.yaml")
+runner = CliRunner()
+
+
+def test_validate_accepts_a_shipped_scenario():
+    result = runner.invoke(app, ["validate", ALL])
+    assert result.exit_code == 0
+    assert "ok" in result.output
+
+
+def test_validate_exits_2_with_one_line_per_problem(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\n"
+        "guests:\n"
+        "  - {id: vm1, os: linux, mac: '52:54:00:00:00:01', ip: 10.0.0.1}\n"
+        "devices:\n"
+        "  - {id: kbd0, type: keyboard, owner: vm9}\n"
+        "  - {id: disk0, type: disk, blocks: 128, geometry: {heads: 2, sectors_per_track: 32},\n"
+        "     partitions: [{guest: vm1, start: 0, blocks: 200}]}\n"
+    )
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"{bad}: devices[0].owner: unknown guest 'vm9' (known: vm1)",
+        f"{bad}: devices[1].partitions[0]: blocks 0-199 reach past the end of disk0 (blocks 0-127)",
+    ]
+
+
+def test_validate_a_missing_file_exits_2():
+    result = runner.invoke(app, ["validate", "no/such/file.yaml"])
+    assert result.exit_code == 2
+    assert "cannot read the file" in result.stderr
+
+
+def test_trace_text_prints_one_line_per_hop():
+    result = runner.invoke(app, ["trace", ALL])
+    assert result.exit_code == 0
+    as_json = json.loads(runner.invoke(app, ["trace", ALL, "--format", "json"]).output)
+    hop_lines = [line for line in result.output.splitlines() if line[:5].strip().isdigit()]
+    assert len(hop_lines) == len(as_json["hops"])
+
+
+def test_trace_json_has_the_documented_shape():
+    result = runner.invoke(app, ["trace", ALL, "--format", "json", "--level", "io_operation"])
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert set(doc) == {"scenario", "level", "hops", "requests"}
+    assert doc["level"] == "io_operation"
+    assert set(doc["hops"][0]) == {
+        "seq",
+        "request",
+        "t_us",
+        "stage",
+        "actor",
+        "guest",
+        "device",
+        "category",
+        "level",
+        "summary",
+        "detail",
+    }
+    assert set(doc["requests"][0]) == {
+        "id",
+        "guest",
+        "device",
+        "op",
+        "status",
+        "traps",
+        "overhead_us",
+        "device_us",
+        "latency_us",
+    }
+    assert {r["status"] for r in doc["requests"]} >= {"ok", "not_owner"}
+
+
+def test_trace_rejects_an_unknown_level():
+    result = runner.invoke(app, ["trace", ALL, "--level", "hypercall"])
+    assert result.exit_code == 2
+
+
+def test_compare_shows_every_level_for_every_kind_of_request():
+    result = runner.invoke(app, ["compare", ALL])
+    assert result.exit_code == 0
+    header = result.output.splitlines()[1]
+    assert all(level in header for level in ("io_operation", "device_driver", "system_call"))
+    disk_write = next(line for line in result.output.splitlines() if line.startswith("disk_write"))
+    traps = [float(disk_write.split()[i]) for i in (4, 7, 10)]
+    assert traps == [9.0, 1.0, 1.0]

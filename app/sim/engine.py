@@ -22,51 +22,57 @@ Process = Generator["int | Claim", int | None, None]
 
 
 class Engine:
-    """The simulated clock ``now`` (µs) and the heap of pending events."""
+    """The simulated clock ``now`` (µs) and the heap of pending process resumptions."""
 
     __slots__ = ("_heap", "_seq", "now")
 
     def __init__(self) -> None:
         self.now = 0
-        self._heap: list[tuple[int, int, Callable[[Any], None], Any]] = []
+        self._heap: list[tuple[int, int, Process, int | None]] = []
         self._seq = 0
 
-    def at(self, time_us: int, action: Callable[[Any], None], arg: Any = None) -> None:
-        """Schedule ``action(arg)`` at ``time_us`` (never earlier than now)."""
-        self._seq += 1
-        heapq.heappush(self._heap, (max(time_us, self.now), self._seq, action, arg))
-
     def start(self, process: Process, at_us: int | None = None) -> None:
-        """Start a generator process at ``at_us`` (default: now)."""
-        self.at(self.now if at_us is None else at_us, self._first_resume, process)
+        """Start a generator process at ``at_us`` (default: now; never earlier than now)."""
+        self.wake(process, self.now if at_us is None else at_us, None)
+
+    def at(self, time_us: int, action: Callable[[Any], None], arg: Any = None) -> None:
+        """Call ``action(arg)`` at ``time_us`` (a process of one step)."""
+        self.start(_call(action, arg), time_us)
+
+    def wake(self, process: Process, time_us: int, value: int | None) -> None:
+        """Resume ``process`` with ``value`` at ``time_us``."""
+        self._seq += 1
+        heapq.heappush(self._heap, (time_us, self._seq, process, value))
 
     def step(self) -> bool:
         """Run the next event; return False when nothing is left."""
         if not self._heap:
             return False
-        time_us, _, action, arg = heapq.heappop(self._heap)
+        time_us, _, process, value = heapq.heappop(self._heap)
         self.now = time_us
-        action(arg)
-        return True
+        while True:
+            try:
+                wait = process.send(value)
+            except StopIteration:
+                return True
+            if type(wait) is int:
+                self._seq += 1
+                heapq.heappush(self._heap, (time_us + wait, self._seq, process, None))
+                return True
+            if not wait.resource.take_if_free():  # type: ignore[union-attr]
+                wait.resource.enqueue(process, wait.key, time_us)  # type: ignore[union-attr]
+                return True
+            value = 0  # a free resource is granted at once, with no wait and no event
 
     def run(self) -> None:
-        while self.step():
+        step = self.step
+        while step():
             pass
 
-    def _first_resume(self, process: Process) -> None:
-        self.resume(process, None)
 
-    def resume(self, process: Process, value: int | None) -> None:
-        """Advance ``process`` until it waits again (or ends)."""
-        try:
-            wait = process.send(value)
-        except StopIteration:
-            return
-        if type(wait) is int:
-            self.at(self.now + wait, self._first_resume, process)
-        else:
-            assert isinstance(wait, Claim)
-            wait.resource.enqueue(process, wait.key, self.now)
+def _call(action: Callable[[Any], None], arg: Any) -> Process:
+    action(arg)
+    yield from ()
 
 
 class Claim:
@@ -101,6 +107,13 @@ class Resource:
         """How many claims wait (not counting the one being served)."""
         return sum(len(q) for q in self._queues.values())
 
+    def take_if_free(self) -> bool:
+        """Hold the resource now if nobody holds it (then nobody is waiting either)."""
+        if self.busy:
+            return False
+        self.busy = True
+        return True
+
     def enqueue(self, process: Process, key: str, now: int) -> None:
         queue = self._queues.get(key)
         if queue is None:
@@ -108,8 +121,6 @@ class Resource:
         if not queue:
             self._turns.append(key)
         queue.append((process, now))
-        if not self.busy:
-            self._grant_next()
 
     def release(self) -> None:
         self.busy = False
@@ -124,10 +135,5 @@ class Resource:
         if queue:
             self._turns.append(key)
         self.busy = True
-        engine = self._engine
-        engine.at(engine.now, _resume_with, (engine, process, engine.now - since))
-
-
-def _resume_with(args: tuple[Engine, Process, int]) -> None:
-    engine, process, value = args
-    engine.resume(process, value)
+        now = self._engine.now
+        self._engine.wake(process, now, now - since)

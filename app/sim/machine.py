@@ -27,6 +27,10 @@ from .scenario import (
 )
 from .trace import Hop, RequestRecord, Stage, Trace
 
+# A hop shows at most this many rows of a spool table: enough for any screen,
+# and a queue of hundreds of jobs does not make every hop carry all of them.
+SPOOL_ROWS_SHOWN = 12
+
 
 @dataclass(slots=True)
 class DiskState:
@@ -36,9 +40,17 @@ class DiskState:
     arm: Resource
     cylinders: int
     head_cylinder: int = 0
+    rows: dict[str, int] = field(init=False)
+    table: list[dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = {p.guest: i for i, p in enumerate(self.disk.partitions)}
+        self.table = [
+            {"guest": p.guest, "start": p.start, "blocks": p.blocks} for p in self.disk.partitions
+        ]
 
     def row_of(self, guest: str) -> int | None:
-        return next((i for i, p in enumerate(self.disk.partitions) if p.guest == guest), None)
+        return self.rows.get(guest)
 
     def chs(self, block: int) -> tuple[int, int, int]:
         heads = self.disk.geometry.heads
@@ -68,12 +80,20 @@ class SpoolState:
     next_page_number: int = 1
 
     def snapshot(self) -> dict[str, Any]:
+        """Both tables as they are now; long queues show their head and their length."""
         return {
             "guest_spool": {
-                g: [dict(row) for row in rows] for g, rows in self.guest_tables.items()
+                g: [dict(row) for row in rows[:SPOOL_ROWS_SHOWN]]
+                for g, rows in self.guest_tables.items()
             },
-            "vmm_spool": [dict(row) for row in self.vmm_table],
+            "vmm_spool": [dict(row) for row in self.vmm_table[:SPOOL_ROWS_SHOWN]],
+            "vmm_spool_length": len(self.vmm_table),
         }
+
+
+# Builds a Hop from a ready tuple without the keyword handling of Hop(...):
+# the recorder is the hottest call of the core.
+_new_hop = tuple.__new__
 
 
 class Machine:
@@ -83,7 +103,11 @@ class Machine:
         self.scenario = scenario
         self.engine = engine
         self.trace = trace
+        self._hops = trace.hops
         self.guests: dict[str, Guest] = {g.id: g for g in scenario.guests}
+        self.guest_by_mac = {g.mac: g.id for g in scenario.guests}
+        self.guest_by_ip = {g.ip: g.id for g in scenario.guests}
+        self.vnic_table = [{"guest": g.id, "mac": g.mac, "ip": g.ip} for g in scenario.guests]
         self.known_os = list(scenario.vmm.knows_os)
         self.devices: dict[str, Device] = {d.id: d for d in scenario.devices}
         self.disks: dict[str, DiskState] = {}
@@ -127,20 +151,23 @@ class Machine:
     def hop(
         self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: dict[str, Any]
     ) -> None:
-        hops = self.trace.hops
+        hops = self._hops
         hops.append(
-            Hop(
-                len(hops),
-                req.id,
-                self.engine.now,
-                stage,
-                actor,
-                req.guest,
-                req.device,
-                req.category,
-                req.level,
-                summary,
-                detail,
+            _new_hop(
+                Hop,
+                (
+                    len(hops),
+                    req.id,
+                    self.engine.now,
+                    stage,
+                    actor,
+                    req.guest,
+                    req.device,
+                    req.category,
+                    req.level,
+                    summary,
+                    detail,
+                ),
             )
         )
 
@@ -155,7 +182,7 @@ class Machine:
     ) -> None:
         """The two hops inside the guest before anything reaches the VMM."""
         self.hop(req, "guest_app", guest, app, detail)
-        self.hop(req, "guest_driver", guest, driver, dict(detail))
+        self.hop(req, "guest_driver", guest, driver, detail)
 
     def os_known(self, guest: str) -> bool:
         return self.guests[guest].os in self.known_os

@@ -110,19 +110,16 @@ def e1000_transmit(frames: int) -> list[Access]:
     return [Access("write", 0x3818, tail, "TDT: transmit tail") for tail in range(1, frames + 1)]
 
 
-def e1000_tx_done() -> list[Access]:
-    return [
-        Access("read", 0x00C0, 0x01, "ICR: transmit done"),
-        Access("write", 0x00D0, 0x9D, "IMS: unmask interrupts"),
-    ]
-
-
-def e1000_rx_done() -> list[Access]:
-    return [
-        Access("read", 0x00C0, 0x80, "ICR: receive timer"),
-        Access("write", 0x2818, 1, "RDT: receive tail, descriptor returned"),
-        Access("write", 0x00D0, 0x9D, "IMS: unmask interrupts"),
-    ]
+E1000_TX_DONE = (
+    Access("read", 0x00C0, 0x01, "ICR: transmit done"),
+    Access("write", 0x00D0, 0x9D, "IMS: unmask interrupts"),
+)
+E1000_RX_DONE = (
+    Access("read", 0x00C0, 0x80, "ICR: receive timer"),
+    Access("write", 0x2818, 1, "RDT: receive tail, descriptor returned"),
+    Access("write", 0x00D0, 0x9D, "IMS: unmask interrupts"),
+)
+LPT_JOB_DONE = (Access("in", 0x379, 0xD0, "status: not busy, job acknowledged"),)
 
 
 def lpt_page() -> list[Access]:

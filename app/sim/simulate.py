@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
+from .collector import collector_paused
 from .devices.dedicated import input_event, read_input
 from .devices.partitioned import disk_request
 from .devices.shared import frame_arrives, send_on_wire
@@ -51,7 +52,8 @@ def simulate(
     for item in [*scenario.workload, *commands]:
         item_level = level or item.level or scenario.level
         engine.start(_request(machine, item, item_level), at_us=item.at_us)
-    engine.run()
+    with collector_paused():
+        engine.run()
     return trace
 
 

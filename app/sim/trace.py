@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 
 Stage = Literal[
     "guest_app",
@@ -27,13 +27,16 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
-@dataclass(slots=True)
-class Hop:
+class Hop(NamedTuple):
     """One step of one request's path, at one simulated time.
 
     ``actor`` is where the step happens (a guest, ``vmm`` or a physical device);
     ``guest`` is the guest the request belongs to (None for an outside event no
     guest owns); ``detail`` holds the numbers behind the step.
+
+    A tuple rather than a class with attributes: a trace holds tens of
+    thousands of hops, and the garbage collector stops tracking tuples of plain
+    values, so long traces do not slow every later collection.
     """
 
     seq: int
@@ -49,7 +52,7 @@ class Hop:
     detail: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 @dataclass(slots=True)

@@ -37,7 +37,7 @@ def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> 
         "pwrite" if write else "pread",
         {"fd": 3, "bytes": count * BLOCK_BYTES, "offset": block * BLOCK_BYTES},
     )
-    accesses = ata_issue(write, block, count)
+    accesses = ata_issue(write, block, count) if req.level == "io_operation" else []
     if not (yield from trap_in(m, req, guest, accesses, call)):
         return
     rebuilt = _rebuilt(m, req, guest, verb, span, len(accesses))
@@ -124,12 +124,9 @@ def _refuse(
 
 
 def _mapping(state: DiskState, row: int | None, block: int, count: int) -> dict[str, Any]:
-    table = [
-        {"guest": p.guest, "start": p.start, "blocks": p.blocks} for p in state.disk.partitions
-    ]
     detail: dict[str, Any] = {
         "row": row,
-        "table": table,
+        "table": state.table,
         "virtual_block": block,
         "count": count,
         "partition_start": None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..costs import ETHERNET_MTU, wire_us
 from ..interception import Call, Steps, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
 from ..machine import Machine
-from ..registers import e1000_rx_done, e1000_transmit, e1000_tx_done
+from ..registers import E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
 from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
 from ..trace import RequestRecord
 
@@ -16,10 +16,6 @@ def split_frames(nbytes: int) -> list[int]:
     """Payload sizes of the frames that carry ``nbytes`` (MTU 1,500)."""
     full, rest = divmod(nbytes, ETHERNET_MTU)
     return [ETHERNET_MTU] * full + ([rest] if rest else [])
-
-
-def vnic_table(m: Machine) -> list[dict[str, str]]:
-    return [{"guest": g.id, "mac": g.mac, "ip": g.ip} for g in m.guests.values()]
 
 
 def send_start(m: Machine, req: RequestRecord, item: NetSend, frames: int) -> Steps:
@@ -38,14 +34,14 @@ def send_start(m: Machine, req: RequestRecord, item: NetSend, frames: int) -> St
         "send",
         {"fd": 4, "bytes": item.bytes, "dst": item.dst_ip},
     )
-    accesses = e1000_transmit(frames)
+    accesses = e1000_transmit(frames) if req.level == "io_operation" else []
     if not (yield from trap_in(m, req, guest.id, accesses, call)):
         return False
     m.hop(
         req,
         "device_model",
         "vmm",
-        _rebuilt(m, req, guest.id, item.device, frames, len(accesses)),
+        _rebuilt(m, req, guest.id, frames, len(accesses)),
         {"frames": frames, "bytes": item.bytes, "src_mac": guest.mac},
     )
     return True
@@ -63,7 +59,7 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         "vmm",
         f"the VMM's vNIC table: {guest.id} is MAC {guest.mac}, IP {guest.ip}; "
         f"its frames go out on {nic}",
-        {"guest": guest.id, "mac": guest.mac, "ip": guest.ip, "table": vnic_table(m)},
+        {"guest": guest.id, "mac": guest.mac, "ip": guest.ip, "table": m.vnic_table},
     )
     wire = m.wires[nic]
     device = m.devices[nic]
@@ -95,7 +91,7 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         req,
         guest.id,
         f"the VMM injects a transmit-done interrupt into {guest.id}",
-        e1000_tx_done(),
+        E1000_TX_DONE,
     )
     m.reply(req, "ok", f"{guest.id}'s driver gets status ok: {len(frames)} frame(s) sent")
 
@@ -122,7 +118,7 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
             "matched_by": matched_by,
             "guest": req.guest,
             "receivers": receivers,
-            "table": vnic_table(m),
+            "table": m.vnic_table,
         },
     )
     if not receivers:
@@ -156,7 +152,7 @@ def deliver(m: Machine, req: RequestRecord, guest: str, nbytes: int, source: str
         {"to": guest, "bytes": nbytes},
     )
     yield from interrupt(
-        m, req, guest, f"the VMM injects a receive interrupt into {guest}", e1000_rx_done()
+        m, req, guest, f"the VMM injects a receive interrupt into {guest}", E1000_RX_DONE
     )
     m.hop(
         req,
@@ -171,10 +167,10 @@ def _demultiplex(m: Machine, item: FrameArrives) -> tuple[list[str], str, str]:
     if item.dst_mac == BROADCAST_MAC:
         return [g.id for g in m.guests.values()], f"MAC {BROADCAST_MAC}", "broadcast"
     if item.dst_mac is not None:
-        found = [g.id for g in m.guests.values() if g.mac == item.dst_mac]
-        return found, f"MAC {item.dst_mac}", "mac"
-    found = [g.id for g in m.guests.values() if g.ip == item.dst_ip]
-    return found, f"IP {item.dst_ip}", "ip"
+        found = m.guest_by_mac.get(item.dst_mac)
+        return ([found] if found else []), f"MAC {item.dst_mac}", "mac"
+    found = m.guest_by_ip.get(item.dst_ip or "")
+    return ([found] if found else []), f"IP {item.dst_ip}", "ip"
 
 
 def _demux_summary(key: str, receivers: list[str], matched_by: str) -> str:
@@ -185,7 +181,7 @@ def _demux_summary(key: str, receivers: list[str], matched_by: str) -> str:
     return f"the VMM looks up {key} in its vNIC table: it belongs to {receivers[0]}"
 
 
-def _rebuilt(m: Machine, req: RequestRecord, guest: str, device: str, frames: int, n: int) -> str:
+def _rebuilt(m: Machine, req: RequestRecord, guest: str, frames: int, n: int) -> str:
     if req.level == "io_operation":
         return (
             f"the VMM's e1000 model rebuilds the send from {n} register access(es): "

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..costs import PRINTER_BYTES_PER_PAGE, page_us
 from ..interception import Call, Waits, interrupt, trap_in
-from ..machine import Machine, SpoolState
-from ..registers import Access, lpt_page
+from ..machine import SPOOL_ROWS_SHOWN, Machine, SpoolState
+from ..registers import LPT_JOB_DONE, lpt_page
 from ..scenario import Print
 from ..trace import RequestRecord
 
@@ -45,13 +45,14 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         "write",
         {"fd": 5, "bytes": pages * PRINTER_BYTES_PER_PAGE},
     )
-    if not (yield from trap_in(m, req, guest, lpt_page() * pages, call)):
+    accesses = lpt_page() * pages if req.level == "io_operation" else []
+    if not (yield from trap_in(m, req, guest, accesses, call)):
         own_table.remove(own_row)
         return
     own_table.remove(own_row)
     vmm_row = {"file": spool.next_file, "guest": guest, "guest_job": guest_job, "pages": pages}
     spool.next_file += 1
-    ahead = [row["file"] for row in spool.vmm_table]
+    ahead = [row["file"] for row in spool.vmm_table[:SPOOL_ROWS_SHOWN]]
     vmm_row["state"] = "waiting" if ahead else "next"
     spool.vmm_table.append(vmm_row)
     m.hop(
@@ -70,7 +71,7 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         req,
         guest,
         f"{printer} has printed the last page: the VMM tells {guest} the job is done",
-        [Access("in", 0x379, 0xD0, "status: not busy, job acknowledged")],
+        LPT_JOB_DONE,
     )
     m.reply(
         req,
@@ -112,10 +113,14 @@ def _print_pages(m: Machine, req: RequestRecord, spool: SpoolState, row: dict[st
 
 
 def _queue_summary(row: dict[str, Any], spool: SpoolState, printer: str) -> str:
-    ahead = [f"file {r['file']} ({r['guest']})" for r in spool.vmm_table if r is not row]
+    ahead = len(spool.vmm_table) - 1
     if not ahead:
         return f"the VMM's spool table: file {row['file']} goes to {printer} next"
+    first = spool.vmm_table[0]
+    behind = f"file {first['file']} ({first['guest']})"
+    if ahead > 1:
+        behind += f" and {ahead - 1} more"
     return (
-        f"the VMM's spool table: file {row['file']} waits behind {', '.join(ahead)}; "
+        f"the VMM's spool table: file {row['file']} waits behind {behind}; "
         f"{printer} prints whole jobs only"
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..costs import memcpy_us
 from ..interception import Waits, interrupt, unknown_os_reply
 from ..machine import Machine
-from ..registers import e1000_rx_done, e1000_tx_done
+from ..registers import E1000_RX_DONE, E1000_TX_DONE
 from ..scenario import NetSend, SwitchOwner
 from ..trace import RequestRecord
 from .shared import send_start, split_frames
@@ -55,7 +55,7 @@ def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
     yield copy
     yield from deliver_copy(m, req, receiver, item.bytes, sender)
     yield from interrupt(
-        m, req, sender, f"the VMM injects a transmit-done interrupt into {sender}", e1000_tx_done()
+        m, req, sender, f"the VMM injects a transmit-done interrupt into {sender}", E1000_TX_DONE
     )
     m.reply(
         req,
@@ -67,7 +67,7 @@ def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
 
 def deliver_copy(m: Machine, req: RequestRecord, receiver: str, nbytes: int, sender: str) -> Waits:
     yield from interrupt(
-        m, req, receiver, f"the VMM injects a receive interrupt into {receiver}", e1000_rx_done()
+        m, req, receiver, f"the VMM injects a receive interrupt into {receiver}", E1000_RX_DONE
     )
     m.hop(
         req,

@@ -26,6 +26,18 @@ STAGES: tuple[Stage, ...] = (
     "status_reply",
 )
 
+# Every status a request can end with; the README explains each.
+STATUSES = (
+    "ok",
+    "out_of_range",
+    "no_partition",
+    "not_owner",
+    "dropped",
+    "no_such_host",
+    "not_connected",
+    "unknown_guest_os",
+)
+
 
 class Hop(NamedTuple):
     """One step of one request's path, at one simulated time.

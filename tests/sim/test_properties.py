@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.sim import LEVELS, Scenario, load_scenario_data, simulate
+from app.sim.trace import STATUSES
 
 OPS = [
     "disk_read",
@@ -131,6 +132,7 @@ def test_every_request_ends_in_exactly_one_status_reply_its_last_hop(scenario):
         replies = [h for h in hops if h.stage == "status_reply"]
         assert len(replies) == 1 and hops[-1] is replies[0]
         assert replies[0].detail["status"] == record.status
+        assert record.status in STATUSES
 
 
 @given(scenarios())

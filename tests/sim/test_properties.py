@@ -5,7 +5,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sim import LEVELS, Scenario, load_scenario_data, simulate
+from app.sim import LEVELS, Scenario, load_scenario_data, parse_item, simulate
 from app.sim.trace import STATUSES
 
 OPS = [
@@ -188,3 +188,24 @@ def test_the_same_disk_request_traps_more_at_io_operation_than_device_driver(
     io = simulate(alone, level="io_operation").requests[0]
     driver = simulate(alone, level="device_driver").requests[0]
     assert io.traps > driver.traps
+
+
+@given(scenarios(), st.integers(0, 20_000), st.sampled_from(LEVELS))
+def test_a_command_issued_at_t_leaves_every_hop_before_t_unchanged(scenario, t, level):
+    guest = scenario.guests[0].id
+    command = parse_item(
+        scenario,
+        {
+            "at_us": t,
+            "op": "disk_write",
+            "guest": guest,
+            "device": "disk0",
+            "block": 0,
+            "level": level,
+        },
+    )
+    alone = simulate(scenario)
+    before = [h for h in alone.hops if h.t_us < t]
+    with_command = simulate(scenario, [command])
+    assert with_command.hops[: len(before)] == before
+    assert len(with_command.requests) == len(alone.requests) + 1

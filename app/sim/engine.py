@@ -1,8 +1,10 @@
 """A small discrete-event engine with a simulated clock in microseconds.
 
-Events sit in a heap of ``(time_us, seq, action, arg)``; ``seq`` rises with
-every scheduling, so events due at the same time run first-in first-out and the
-order of a run depends on the data alone. Progress happens only through
+Events sit in a heap of ``(time_us, priority, seq, process, value)``; ``seq``
+rises with every scheduling, so events due at the same time and priority run
+first-in first-out and the order of a run depends on the data alone. A
+``priority`` above 0 lets a process start only after everything else due at
+that time (a command a user issues "now" must not reorder what was shown). Progress happens only through
 :meth:`Engine.step`; :meth:`Engine.run` is a loop over it, so a caller that
 wants to pace a run (a browser, a debugger) can drive ``step`` itself.
 
@@ -28,12 +30,14 @@ class Engine:
 
     def __init__(self) -> None:
         self.now = 0
-        self._heap: list[tuple[int, int, Process, int | None]] = []
+        self._heap: list[tuple[int, int, int, Process, int | None]] = []
         self._seq = 0
 
-    def start(self, process: Process, at_us: int | None = None) -> None:
+    def start(self, process: Process, at_us: int | None = None, *, priority: int = 0) -> None:
         """Start a generator process at ``at_us`` (default: now; never earlier than now)."""
-        self.wake(process, self.now if at_us is None else at_us, None)
+        self._seq += 1
+        at = self.now if at_us is None else at_us
+        heapq.heappush(self._heap, (at, priority, self._seq, process, None))
 
     def at(self, time_us: int, action: Callable[[Any], None], arg: Any = None) -> None:
         """Call ``action(arg)`` at ``time_us`` (a process of one step)."""
@@ -42,13 +46,13 @@ class Engine:
     def wake(self, process: Process, time_us: int, value: int | None) -> None:
         """Resume ``process`` with ``value`` at ``time_us``."""
         self._seq += 1
-        heapq.heappush(self._heap, (time_us, self._seq, process, value))
+        heapq.heappush(self._heap, (time_us, 0, self._seq, process, value))
 
     def step(self) -> bool:
         """Run the next event; return False when nothing is left."""
         if not self._heap:
             return False
-        time_us, _, process, value = heapq.heappop(self._heap)
+        time_us, _, _, process, value = heapq.heappop(self._heap)
         self.now = time_us
         while True:
             try:
@@ -57,7 +61,7 @@ class Engine:
                 return True
             if type(wait) is int:
                 self._seq += 1
-                heapq.heappush(self._heap, (time_us + wait, self._seq, process, None))
+                heapq.heappush(self._heap, (time_us + wait, 0, self._seq, process, None))
                 return True
             if not wait.resource.take_if_free():  # type: ignore[union-attr]
                 wait.resource.enqueue(process, wait.key, time_us)  # type: ignore[union-attr]

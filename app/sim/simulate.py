@@ -3,6 +3,10 @@
 The same scenario and commands give the same trace, hop for hop: the engine
 orders same-time events by when they were scheduled, the workload is scheduled
 before the commands, and nothing here reads a clock or a global random source.
+
+A command starts after everything else due at its time, so a command issued at
+simulated time t leaves every hop at or before t as it was: what a user has
+already watched never changes under them.
 """
 
 from __future__ import annotations
@@ -49,9 +53,11 @@ def simulate(
     engine = Engine()
     trace = Trace(scenario=scenario.name, level=level or scenario.level)
     machine = Machine(scenario, engine, trace)
-    for item in [*scenario.workload, *commands]:
-        item_level = level or item.level or scenario.level
-        engine.start(_request(machine, item, item_level), at_us=item.at_us)
+    for item in scenario.workload:
+        engine.start(_request(machine, item, level or item.level or scenario.level), item.at_us)
+    for item in commands:
+        process = _request(machine, item, level or item.level or scenario.level)
+        engine.start(process, item.at_us, priority=1)
     with collector_paused():
         engine.run()
     return trace

@@ -191,7 +191,7 @@ def test_the_same_disk_request_traps_more_at_io_operation_than_device_driver(
 
 
 @given(scenarios(), st.integers(0, 20_000), st.sampled_from(LEVELS))
-def test_a_command_issued_at_t_leaves_every_hop_before_t_unchanged(scenario, t, level):
+def test_a_command_issued_at_t_leaves_every_hop_up_to_t_unchanged(scenario, t, level):
     guest = scenario.guests[0].id
     command = parse_item(
         scenario,
@@ -205,7 +205,7 @@ def test_a_command_issued_at_t_leaves_every_hop_before_t_unchanged(scenario, t, 
         },
     )
     alone = simulate(scenario)
-    before = [h for h in alone.hops if h.t_us < t]
+    before = [h for h in alone.hops if h.t_us <= t]
     with_command = simulate(scenario, [command])
     assert with_command.hops[: len(before)] == before
     assert len(with_command.requests) == len(alone.requests) + 1

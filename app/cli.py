@@ -18,6 +18,7 @@ from app.sim import (
     load_scenario_file,
     simulate,
 )
+from app.sim.export import trace_document
 from app.sim.scenario import Scenario
 
 app = typer.Typer(
@@ -83,25 +84,9 @@ def compare(path: ScenarioPath) -> None:
 
 def _render(result: Trace, format: Format) -> str:
     if format is Format.json:
-        document = result.to_dict()
-        document["requests"] = [
-            {key: r[key] for key in _REQUEST_KEYS} for r in document["requests"]
-        ]
-        return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+        return json.dumps(trace_document(result), indent=1, ensure_ascii=False) + "\n"
     return format_text(result)
 
-
-_REQUEST_KEYS = (
-    "id",
-    "guest",
-    "device",
-    "op",
-    "status",
-    "traps",
-    "overhead_us",
-    "device_us",
-    "latency_us",
-)
 
 if __name__ == "__main__":
     app()

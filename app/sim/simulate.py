@@ -53,18 +53,24 @@ def simulate(
     engine = Engine()
     trace = Trace(scenario=scenario.name, level=level or scenario.level)
     machine = Machine(scenario, engine, trace)
-    for item in scenario.workload:
-        engine.start(_request(machine, item, level or item.level or scenario.level), item.at_us)
-    for item in commands:
-        process = _request(machine, item, level or item.level or scenario.level)
+    for index, item in enumerate(scenario.workload):
+        process = _request(
+            machine, item, level or item.level or scenario.level, f"workload[{index}]"
+        )
+        engine.start(process, item.at_us)
+    for index, item in enumerate(commands):
+        process = _request(
+            machine, item, level or item.level or scenario.level, f"command[{index}]"
+        )
         engine.start(process, item.at_us, priority=1)
     with collector_paused():
         engine.run()
     return trace
 
 
-def _request(m: Machine, item: WorkloadItem, level: str) -> Generator[Any, Any, None]:
+def _request(m: Machine, item: WorkloadItem, level: str, origin: str) -> Generator[Any, Any, None]:
     record = m.new_request(item.op, _guest_of(m, item), item.device, level)
+    record.origin = origin
     process = _HANDLERS[item.op, m.devices[item.device].type](m, record, item)
     if process is not None:
         yield from process

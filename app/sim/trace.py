@@ -82,7 +82,8 @@ class RequestRecord:
     op: str
     category: str
     level: str
-    start_us: int
+    start_us: int  # ``origin`` says where it came from: "workload[3]" or "command[0]"
+    origin: str = ""
     status: str = "pending"
     traps: int = 0
     overhead_us: int = 0
@@ -107,6 +108,7 @@ class RequestRecord:
             "device_us": self.device_us,
             "latency_us": self.latency_us,
             "start_us": self.start_us,
+            "origin": self.origin,
         }
 
 

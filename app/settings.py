@@ -1,0 +1,33 @@
+"""Settings, declared once with their defaults; each can be set from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IOVLAB_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///iovlab.db",
+        validation_alias=AliasChoices("DATABASE_URL", "IOVLAB_DATABASE_URL"),
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… for a deployment.",
+    )
+    scenarios_dir: Path = Field(ROOT / "scenarios", description="Where the shipped scenarios are.")
+    hop_interval_s: float = Field(
+        0.8, gt=0, le=10, description="Seconds between two hops of a stream at 1× speed."
+    )
+    stream_poll_s: float = Field(
+        0.25,
+        gt=0,
+        le=5,
+        description="How often a stream at the end of its trace looks for new hops.",
+    )
+    max_scenario_bytes: int = Field(
+        256_000, gt=0, description="Largest scenario text accepted from a user."
+    )

@@ -1,0 +1,28 @@
+"""The database engine: SQLite by default, PostgreSQL through DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine
+
+from . import models  # noqa: F401  (registers the tables)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        options: dict[str, object] = {"connect_args": {"check_same_thread": False}}
+        if url in {"sqlite://", "sqlite:///:memory:"}:
+            options["poolclass"] = StaticPool  # one shared in-memory database
+        engine = create_engine(url, **options)  # type: ignore[arg-type]
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def sessions_of(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session

@@ -1,0 +1,37 @@
+"""``create_app(settings)``: the one place the web application is put together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.settings import ROOT, Settings
+from app.store.db import make_engine
+
+from . import api, exports, pages, player, stream
+from .live import LiveSessions
+from .render import install_filters
+from .shipped import load_shipped
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="iovlab",
+        summary="I/O virtualization in a virtual machine monitor, step by step.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.live = LiveSessions()
+    app.state.shipped = load_shipped(Path(settings.scenarios_dir))
+    templates = Jinja2Templates(directory=ROOT / "templates")
+    install_filters(templates.env)
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    for module in (pages, player, stream, exports, api):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,108 @@
+"""Sessions as the web layer uses them: rebuilt from the store by replay.
+
+Any process can rebuild any session from its stored scenario text and
+commands; this cache only saves the replay when nothing changed since.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlmodel import Session
+
+from app.sim import Scenario, ScenarioError, Trace, WorkloadItem, load_scenario, simulate
+from app.sim.loading import parse_item
+from app.store import sessions as repo
+
+_ITEMS = TypeAdapter(WorkloadItem)
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """One session at one version (its number of commands)."""
+
+    id: str
+    name: str
+    shipped: str | None
+    cursor: int
+    scenario: Scenario
+    commands: tuple[WorkloadItem, ...]
+    trace: Trace
+
+    @property
+    def version(self) -> int:
+        return len(self.commands)
+
+    def time_at(self, cursor: int) -> int:
+        """The simulated time a command issued at ``cursor`` is stamped with."""
+        hops = self.trace.hops
+        if cursor < 0 or not hops:
+            return 0
+        return hops[min(cursor, len(hops) - 1)].t_us
+
+
+class LiveSessions:
+    """Rebuilds sessions by replay and keeps the most recently used ones."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._cache: OrderedDict[str, Live] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, db: Session, session_id: str) -> Live | None:
+        row = repo.get_session(db, session_id)
+        if row is None:
+            return None
+        count = repo.count_commands(db, session_id)
+        with self._lock:
+            cached = self._cache.get(session_id)
+            if cached is not None and cached.version == count:
+                self._cache.move_to_end(session_id)
+                return _with_cursor(cached, row.cursor)
+        scenario = cached.scenario if cached else load_scenario(row.source)
+        rows = repo.list_commands(db, session_id)
+        commands = tuple(_ITEMS.validate_python(json.loads(r.item)) for r in rows)
+        live = Live(
+            row.id, row.name, row.shipped, row.cursor, scenario, commands,
+            simulate(scenario, commands),
+        )  # fmt: skip
+        self._remember(live)
+        return live
+
+    def issue(self, db: Session, live: Live, data: Any, cursor: int) -> tuple[Live, str]:
+        """Add a command at ``cursor``'s simulated time; return the session and its request id."""
+        if not isinstance(data, dict):
+            raise ScenarioError(["command: expected a mapping with op, device and its fields"])
+        if "at_us" in data:
+            raise ScenarioError(
+                ["command.at_us: set by the server; a command happens at the session's cursor"]
+            )
+        item = parse_item(live.scenario, {**data, "at_us": live.time_at(cursor)})
+        repo.add_command(db, session_id=live.id, item_json=item.model_dump_json(exclude_none=True))
+        commands = (*live.commands, item)
+        updated = Live(
+            live.id, live.name, live.shipped, cursor, live.scenario, commands,
+            simulate(live.scenario, commands),
+        )  # fmt: skip
+        self._remember(updated)
+        origin = f"command[{len(commands) - 1}]"
+        request = next(r.id for r in updated.trace.requests if r.origin == origin)
+        return updated, request
+
+    def _remember(self, live: Live) -> None:
+        with self._lock:
+            self._cache[live.id] = live
+            self._cache.move_to_end(live.id)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+
+
+def _with_cursor(live: Live, cursor: int) -> Live:
+    if live.cursor == cursor:
+        return live
+    return Live(live.id, live.name, live.shipped, cursor, live.scenario, live.commands, live.trace)

@@ -1,0 +1,90 @@
+"""The pages a person opens: the home page and a session's page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.sim import ScenarioError
+
+from .deps import DbDep, LiveDep
+from .player import composer_context
+from .render import player_context
+from .sessions import start_session
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return _home(request)
+
+
+def _home(
+    request: Request, *, problems: list[str] | None = None, text: str = "", status: int = 200
+) -> Response:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {"shipped": request.app.state.shipped, "problems": problems or [], "text": text},
+        status_code=status,
+    )
+
+
+@router.post("/sessions")
+async def create_from_form(
+    request: Request,
+    db: DbDep,
+    scenario: Annotated[str, Form()] = "",
+    scenario_yaml: Annotated[str, Form()] = "",
+    upload: UploadFile | None = None,
+) -> Response:
+    """Open a shipped scenario, or a pasted or uploaded one (errors shown beside the text)."""
+    text = scenario_yaml
+    if upload is not None and upload.filename:
+        raw = await upload.read(request.app.state.settings.max_scenario_bytes + 1)
+        text = raw.decode("utf-8", errors="replace")
+    try:
+        row = start_session(request, db, shipped_name=scenario or None, source=text or None)
+    except ScenarioError as error:
+        return _home(request, problems=error.problems, text=text, status=422)
+    return RedirectResponse(f"/s/{row.id}", status_code=303)
+
+
+@router.get("/s/{session_id}", response_class=HTMLResponse)
+def session_page(request: Request, live: LiveDep) -> Response:
+    templates = request.app.state.templates
+    context = player_context(
+        live,
+        live.cursor,
+        playing=False,
+        speed=1.0,
+        hop_interval_s=request.app.state.settings.hop_interval_s,
+    )
+    context.update(composer_context(live))
+    return templates.TemplateResponse(request, "session.html", context)
+
+
+@router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)
+def hop_inspector(request: Request, live: LiveDep, seq: int) -> Response:
+    hops = live.trace.hops
+    hop = hops[seq] if 0 <= seq < len(hops) else None
+    record = next((r for r in live.trace.requests if hop and r.id == hop.request), None)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "partials/inspector.html",
+        {"hop": hop, "record": record, "session": live},
+        status_code=200 if hop else 404,
+    )
+
+
+@router.post("/s/{session_id}/reset")
+def reset(request: Request, db: DbDep, live: LiveDep) -> Response:
+    """A fresh session of the same scenario; the old one stays as it was."""
+    row = start_session(request, db, shipped_name=None, source=None, copy_of=live)
+    url = f"/s/{row.id}"
+    return Response(status_code=204, headers={"HX-Redirect": url, "Location": url})

@@ -1,0 +1,58 @@
+"""Rendering sessions to HTML: the player (controls, machine, log) at a hop."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment
+
+from app.sim import LEVELS
+from app.sim.trace import STAGES
+
+from .live import Live
+from .view import PALETTE, machine_at
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+CATEGORIES = ("dedicated", "partitioned", "shared", "spooled", "virtual")
+
+
+def install_filters(env: Environment) -> None:
+    env.filters["us"] = _microseconds
+    env.filters["speed"] = lambda s: f"{s:g}×"
+    env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
+    env.globals.update(
+        PALETTE=PALETTE, SPEEDS=SPEEDS, LEVELS=LEVELS, STAGES=STAGES, CATEGORIES=CATEGORIES
+    )
+
+
+def _microseconds(value: int | None) -> str:
+    if value is None:
+        return "–"
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:,.3f} s"
+    if value >= 10_000:
+        return f"{value / 1000:,.1f} ms"
+    return f"{value:,} µs"
+
+
+def player_context(
+    live: Live, k: int, *, playing: bool, speed: float, hop_interval_s: float
+) -> dict[str, Any]:
+    return {
+        "view": machine_at(live, k),
+        "playing": playing,
+        "speed": speed,
+        "session": live,
+        "hop_interval_s": hop_interval_s,
+    }
+
+
+def render_stage(request: Request, live: Live, k: int, *, speed: float) -> str:
+    """The part of the player a streamed hop replaces (always while playing)."""
+    templates = request.app.state.templates
+    interval = request.app.state.settings.hop_interval_s
+    context = player_context(live, k, playing=True, speed=speed, hop_interval_s=interval)
+    template = templates.get_template("partials/stage.html")
+    return str(template.render(request=request, streamed=True, **context))

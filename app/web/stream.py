@@ -1,0 +1,73 @@
+"""Hops as Server-Sent Events, paced for the eye.
+
+Each event carries ``id: <seq>``; a browser that reconnects sends the last id
+it saw (``Last-Event-ID``) and the stream resumes after it, so no hop is
+missed or shown twice. At the end of the trace the stream waits: hops that a
+new command adds are sent as they appear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from sqlmodel import Session
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from app.store import sessions as repo
+
+from .deps import LiveDep
+from .live import Live
+from .render import SPEEDS, render_stage
+
+router = APIRouter()
+
+
+@router.get("/s/{session_id}/stream")
+async def stream(
+    request: Request,
+    live: LiveDep,
+    speed: Annotated[float, Query(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
+    start: Annotated[int | None, Query(alias="from", ge=0)] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> EventSourceResponse:
+    first = _first_hop(live, start, last_event_id)
+    return EventSourceResponse(_events(request, live, first, speed), ping=15)
+
+
+def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        return int(last_event_id) + 1
+    if start is not None:
+        return start
+    return live.cursor + 1
+
+
+async def _events(
+    request: Request, live: Live, next_seq: int, speed: float
+) -> AsyncIterator[ServerSentEvent]:
+    settings = request.app.state.settings
+    pause = settings.hop_interval_s / speed
+    while not await request.is_disconnected():
+        if next_seq < len(live.trace.hops):
+            html = await run_in_threadpool(render_stage, request, live, next_seq, speed=speed)
+            yield ServerSentEvent(data=html, event="hop", id=str(next_seq))
+            await run_in_threadpool(_save_cursor, request, live.id, next_seq)
+            next_seq += 1
+            await asyncio.sleep(pause)
+        else:
+            await asyncio.sleep(settings.stream_poll_s)
+        live = await run_in_threadpool(_refresh, request, live)
+
+
+def _refresh(request: Request, live: Live) -> Live:
+    with Session(request.app.state.engine) as db:
+        return request.app.state.live.get(db, live.id) or live
+
+
+def _save_cursor(request: Request, session_id: str, cursor: int) -> None:
+    with Session(request.app.state.engine) as db:
+        repo.set_cursor(db, session_id=session_id, cursor=cursor)

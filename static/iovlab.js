@@ -1,0 +1,74 @@
+// What CSS and htmx cannot do: move the request's token onto the element the
+// current hop names, keyboard shortcuts, and keeping the log filter across swaps.
+(function () {
+  "use strict";
+
+  var filters = { guest: "", category: "", stage: "" };
+
+  function meta() {
+    return document.getElementById("stage-meta");
+  }
+
+  function moveToken() {
+    var token = document.getElementById("token");
+    var m = meta();
+    if (!token || !m) return;
+    var target = m.dataset.token && document.getElementById(m.dataset.token);
+    if (!target) {
+      token.classList.remove("shown");
+      return;
+    }
+    var box = target.getBoundingClientRect();
+    // the top-right corner: headings start on the left, so the corner is free
+    var x = box.right + window.scrollX - 18;
+    var y = box.top + window.scrollY + 18;
+    // the move takes most of the time between two hops, so a fast replay keeps up
+    var interval = Number(m.dataset.intervalMs) || 800;
+    token.style.transitionDuration = Math.round(Math.min(450, interval * 0.8)) + "ms";
+    token.style.transform = "translate(" + Math.round(x) + "px," + Math.round(y) + "px)";
+    token.className = "token shown c" + m.dataset.colour + (m.dataset.status && m.dataset.status !== "ok" ? " error" : "");
+    token.textContent = m.dataset.status && m.dataset.status !== "ok" ? "✕" : "";
+  }
+
+  function applyFilters() {
+    var log = document.getElementById("log");
+    if (!log) return;
+    document.querySelectorAll("select[data-filter]").forEach(function (select) {
+      select.value = filters[select.dataset.filter];
+    });
+    log.querySelectorAll("li").forEach(function (line) {
+      var guest = filters.guest;
+      var hidden =
+        (guest && line.dataset.guest !== guest && line.dataset.actor !== guest) ||
+        (filters.category && line.dataset.category !== filters.category) ||
+        (filters.stage && line.dataset.stage !== filters.stage);
+      line.hidden = Boolean(hidden);
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function refresh() {
+    moveToken();
+    applyFilters();
+  }
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-filter]");
+    if (!select) return;
+    filters[select.dataset.filter] = select.value;
+    applyFilters();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest && event.target.closest("input, select, textarea, summary")) return;
+    var button = document.querySelector('#stage [data-key="' + event.key + '"]');
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    button.click();
+  });
+
+  document.addEventListener("htmx:afterSettle", refresh);
+  document.addEventListener("DOMContentLoaded", refresh);
+  window.addEventListener("resize", moveToken);
+})();

@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///iovlab.db",
         validation_alias=AliasChoices("DATABASE_URL", "IOVLAB_DATABASE_URL"),
-        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… for a deployment.",
+        description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://… to deploy.",
     )
     scenarios_dir: Path = Field(ROOT / "scenarios", description="Where the shipped scenarios are.")
     hop_interval_s: float = Field(

@@ -5,8 +5,8 @@ rises with every scheduling, so events due at the same time and priority run
 first-in first-out and the order of a run depends on the data alone. A
 ``priority`` above 0 lets a process start only after everything else due at
 that time (a command a user issues "now" must not reorder what was shown).
-Progress happens only through :meth:`Engine.step`; :meth:`Engine.run` is a loop over it, so a caller that
-wants to pace a run (a browser, a debugger) can drive ``step`` itself.
+Progress happens only through :meth:`Engine.step`; :meth:`Engine.run` is a
+loop over it, so a caller that wants to pace a run can drive ``step`` itself.
 
 Processes are generators. A process yields either an ``int`` (wait that many
 microseconds) or a :class:`Claim` from a :class:`Resource` (wait until the

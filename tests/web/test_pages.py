@@ -1,0 +1,181 @@
+"""The HTML pages and fragments, through the same routes the browser uses."""
+
+import csv
+import io
+from pathlib import Path
+
+from .conftest import new_session
+
+ROOT = Path(__file__).resolve().parents[2]
+HTMX = {"HX-Request": "true"}
+
+
+def test_home_shows_a_card_per_shipped_scenario_with_its_description(client):
+    page = client.get("/").text
+    for name in (
+        "dedicated",
+        "partitioned",
+        "shared",
+        "spooled",
+        "virtual",
+        "all-devices",
+        "levels",
+    ):
+        assert f'value="{name}"' in page
+    assert "The printer is spooled: shared by whole jobs" in page
+    assert 'src="/static/vendor/htmx-2.0.11.min.js"' in page
+    assert "unpkg" not in page and "cdn" not in page.lower()
+
+
+def test_opening_a_shipped_scenario_redirects_to_an_unguessable_session(client):
+    response = client.post("/sessions", data={"scenario": "shared"}, follow_redirects=False)
+    assert response.status_code == 303
+    url = response.headers["location"]
+    assert url.startswith("/s/") and len(url) >= len("/s/") + 22
+    assert "One network card for three guests" in client.get(url).text
+
+
+def test_pasted_invalid_scenario_shows_the_problems_next_to_the_text(client):
+    text = (
+        (ROOT / "scenarios" / "dedicated.yaml").read_text().replace("owner: vm1}", "owner: vm7}", 1)
+    )
+    response = client.post("/sessions", data={"scenario_yaml": text})
+    assert response.status_code == 422
+    assert "devices[0].owner: unknown guest &#39;vm7&#39; (known: vm1, vm2)" in response.text
+    assert "owner: vm7" in response.text  # the text stays in the box to be fixed
+
+
+def test_uploaded_scenario_file_opens(client):
+    text = (ROOT / "scenarios" / "virtual.yaml").read_bytes()
+    response = client.post(
+        "/sessions", files={"upload": ("v.yaml", text, "text/yaml")}, follow_redirects=False
+    )
+    assert response.status_code == 303
+
+
+def test_yaml_syntax_error_and_empty_form_are_shown_not_500(client):
+    broken = client.post("/sessions", data={"scenario_yaml": "name: [unclosed\n"})
+    assert broken.status_code == 422 and "not valid YAML" in broken.text
+    empty = client.post("/sessions", data={})
+    assert empty.status_code == 422 and "paste a scenario" in empty.text
+
+
+def test_user_text_is_escaped(client):
+    text = (ROOT / "scenarios" / "spooled.yaml").read_text()
+    text = text.replace("name: One printer, whole jobs", 'name: "<script>alert(1)</script>"')
+    created = client.post("/api/sessions", json={"scenario_yaml": text}).json()
+    page = client.get(created["url"]).text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_session_page_draws_guests_vmm_and_hardware(client, session_id):
+    page = client.get(f"/s/{session_id}").text
+    for band in ('aria-label="Guests"', 'aria-label="VMM"', 'aria-label="Hardware"'):
+        assert band in page
+    for station in ("st-vm1-app", "st-vm2-driver", "st-vmm-trap", "st-vmm-disk0", "st-hw-disk0",
+                    "st-hw-nic0", "st-hw-lp0", "st-vmm-vsw0", "st-vmm-console"):  # fmt: skip
+        assert f'id="{station}"' in page
+    assert "disk0 mapping table" in page and "nic0 vNIC table" in page
+    assert "no physical device: it exists only in the VMM" in page
+    assert 'aria-live="polite"' in page
+
+
+def test_player_at_a_hop_shows_that_hop_and_the_arithmetic(client):
+    sid = new_session(client, "partitioned")
+    trace = client.get(f"/api/sessions/{sid}/trace").json()
+    k = next(
+        h["seq"] for h in trace["hops"] if h["stage"] == "physical_mapping" and h["guest"] == "vm2"
+    )
+    fragment = client.get(f"/s/{sid}/player?at={k}", headers=HTMX)
+    assert fragment.status_code == 200 and fragment.headers["vary"] == "HX-Request"
+    assert "vblock 10 + start 8192 = pblock 8202 → C 64 / H 0 / S 11" in fragment.text
+    assert f'data-k="{k}"' in fragment.text
+    assert 'hx-swap-oob="innerHTML"' in fragment.text  # the aria-live text follows the hop
+    assert client.get(f"/api/sessions/{sid}").json()["cursor"] == k
+
+
+def test_player_refuses_a_bad_speed_and_clamps_the_position(client, session_id):
+    assert client.get(f"/s/{session_id}/player?speed=9").status_code == 422
+    end = client.get(f"/s/{session_id}/player?at=100000").text
+    total = len(client.get(f"/api/sessions/{session_id}/trace").json()["hops"])
+    assert f'data-k="{total - 1}"' in end
+
+
+def test_playing_player_connects_to_the_stream_from_the_next_hop(client, session_id):
+    fragment = client.get(f"/s/{session_id}/player?at=4&play=true&speed=2", headers=HTMX).text
+    assert f'sse-connect="/s/{session_id}/stream?from=5&amp;speed=2.0"' in fragment
+    assert 'sse-swap="hop"' in fragment
+
+
+def test_hop_inspector_shows_every_detail(client, session_id):
+    trace = client.get(f"/api/sessions/{session_id}/trace").json()
+    k = next(
+        h["seq"]
+        for h in trace["hops"]
+        if h["stage"] == "physical_device" and h["device"] == "disk0"
+    )
+    html = client.get(f"/s/{session_id}/hop/{k}").text
+    for key in ("physical_block", "cylinder", "seek_us", "rotation_us", "transfer_us"):
+        assert f"<dt>{key}</dt>" in html
+    assert client.get(f"/s/{session_id}/hop/99999").status_code == 404
+
+
+def test_composer_offers_only_what_fits_the_device(client, session_id):
+    nic = client.get(f"/s/{session_id}/composer?device=nic0").text
+    assert (
+        'value="net_send"' in nic
+        and 'value="frame_arrives"' in nic
+        and 'value="disk_read"' not in nic
+    )
+    arrive = client.get(f"/s/{session_id}/composer?device=nic0&op=frame_arrives").text
+    assert 'name="dst_mac"' in arrive and 'name="guest"' not in arrive
+    disk = client.get(f"/s/{session_id}/composer?device=disk0").text
+    assert 'name="block"' in disk and 'name="count"' in disk and 'name="dst_ip"' not in disk
+
+
+def test_composed_request_is_issued_and_played(client, session_id):
+    form = {"device": "disk0", "op": "disk_write", "guest": "vm1", "block": "7", "count": "1",
+            "level": "io_operation", "cursor": "-1", "speed": "1.0"}  # fmt: skip
+    response = client.post(f"/s/{session_id}/commands", data=form, headers=HTMX)
+    assert response.status_code == 200
+    assert "sse-connect" in response.text
+    (command,) = client.get(f"/api/sessions/{session_id}").json()["commands"]
+    assert command == {"at_us": 0, "device": "disk0", "op": "disk_write", "guest": "vm1",
+                       "block": 7, "count": 1, "level": "io_operation"}  # fmt: skip
+
+
+def test_composed_request_with_a_bad_value_shows_the_problem_in_the_composer(client, session_id):
+    form = {"device": "disk0", "op": "disk_write", "guest": "vm1", "block": "ten", "cursor": "-1"}
+    response = client.post(f"/s/{session_id}/commands", data=form, headers=HTMX)
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#composer"
+    assert "command.block: Input should be a valid integer" in response.text
+    assert client.get(f"/api/sessions/{session_id}").json()["commands"] == []
+
+
+def test_exports_json_and_csv(client, session_id):
+    document = client.get(f"/s/{session_id}/trace.json").json()
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/s/{session_id}/trace.csv").text)))
+    assert len(rows) == len(document["hops"])
+    assert rows[0].keys() == {"seq", "request", "t_us", "stage", "actor", "guest", "device",
+                              "category", "level", "summary", "detail"}  # fmt: skip
+    assert rows[5]["summary"] == document["hops"][5]["summary"]
+
+
+def test_reset_opens_a_fresh_session_of_the_same_scenario(client, session_id):
+    client.post(
+        f"/api/sessions/{session_id}/commands",
+        json={"op": "key_press", "device": "kbd0", "key": "q"},
+    )
+    response = client.post(f"/s/{session_id}/reset", headers=HTMX)
+    fresh = response.headers["HX-Redirect"].removeprefix("/s/")
+    assert fresh != session_id
+    assert client.get(f"/api/sessions/{fresh}").json()["commands"] == []
+    assert len(client.get(f"/api/sessions/{session_id}").json()["commands"]) == 1
+
+
+def test_static_assets_are_served_locally(client):
+    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/htmx-ext-sse-2.2.4.min.js",
+                 "/static/iovlab.js", "/static/iovlab.css"):  # fmt: skip
+        assert client.get(path).status_code == 200, path

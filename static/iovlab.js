@@ -24,7 +24,8 @@
     var y = box.top + window.scrollY + 18;
     // the move takes most of the time between two hops, so a fast replay keeps up
     var interval = Number(m.dataset.intervalMs) || 800;
-    token.style.transitionDuration = Math.round(Math.min(450, interval * 0.8)) + "ms";
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    token.style.transitionDuration = still ? "0s" : Math.round(Math.min(450, interval * 0.8)) + "ms";
     token.style.transform = "translate(" + Math.round(x) + "px," + Math.round(y) + "px)";
     token.className = "token shown c" + m.dataset.colour + (m.dataset.status && m.dataset.status !== "ok" ? " error" : "");
     token.textContent = m.dataset.status && m.dataset.status !== "ok" ? "✕" : "";
@@ -65,7 +66,9 @@
     var button = document.querySelector('#stage [data-key="' + event.key + '"]');
     if (!button || button.disabled) return;
     event.preventDefault();
-    button.click();
+    // issue the button's request directly: a key pressed just after a swap must
+    // not be lost while htmx is still wiring up the new buttons
+    htmx.ajax("GET", button.getAttribute("hx-get"), { target: "#player", swap: "outerHTML" });
   });
 
   document.addEventListener("htmx:afterSettle", refresh);

@@ -1,0 +1,53 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real server.
+
+The browser is ``$IOVLAB_CHROMIUM`` or /usr/bin/chromium (`make test` installs
+it when missing); Playwright's own browser download is never used.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from app.settings import Settings
+
+from ..live_server import serving
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    settings = Settings(database_url=f"sqlite:///{db}", hop_interval_s=0.05, stream_poll_s=0.05)
+    with serving(settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("IOVLAB_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

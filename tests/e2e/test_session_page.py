@@ -1,0 +1,184 @@
+"""What a lecturer and a student do on a session's page, in a real browser."""
+
+from pathlib import Path
+
+from .helpers import compose, hops, k, open_session, wait_for_k
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.11.4.min.js"
+
+
+def test_open_a_shipped_scenario_from_the_home_page(page, server):
+    page.goto(server)
+    page.click("button:has-text('Open partitioned')")
+    page.wait_for_url("**/s/*")
+    assert page.inner_text("h1") == "One disk, three partitions"
+    assert page.locator("#st-hw-disk0").is_visible()
+
+
+def test_a_disk_write_reaches_the_disk_and_lights_its_block(page, server, artifacts):
+    sid = open_session(page, server, "partitioned")
+    page.keyboard.press("End")
+    wait_for_k(page, len(hops(server, sid)) - 1)
+    record_every_hop_shown(page)
+    compose(page, "disk0", "disk_write", guest="vm2", block=10, count=1)
+    page.wait_for_function("window.shown.some(s => s.token == 'st-hw-disk0')", timeout=15000)
+    shown = page.evaluate("window.shown")
+    at_disk = next(s for s in shown if s["token"] == "st-hw-disk0")
+    assert at_disk["lit"] == "blocks 8192-9215: vm2"
+    assert "pblock 8202 · C 64 / H 0 / S 11" in at_disk["disk"]
+    tokens = [s["token"] for s in shown]
+    assert tokens.index("st-vm2-app") < tokens.index("st-vmm-trap") < tokens.index("st-hw-disk0")
+    jump(page, sid, at_disk["k"])
+    page.wait_for_timeout(500)  # let the token arrive
+    page.screenshot(path=artifacts / "partitioned-disk-write.png")
+
+
+def record_every_hop_shown(page):
+    """Keep what every streamed hop showed, as it arrived (hops can come faster than paint)."""
+    page.evaluate(
+        """window.shown = [];
+        document.body.addEventListener('htmx:sseBeforeMessage', (event) => {
+          const doc = new DOMParser().parseFromString(event.detail.data, 'text/html');
+          const m = doc.getElementById('stage-meta');
+          const lit = doc.querySelector('#st-hw-disk0 .cell.lit');
+          const disk = doc.getElementById('st-hw-disk0');
+          window.shown.push({k: Number(m.dataset.k), token: m.dataset.token,
+            lit: lit && lit.title, disk: disk ? disk.textContent.replace(/\\s+/g, ' ') : ''});
+        });"""
+    )
+
+
+def jump(page, sid, seq):
+    page.evaluate(
+        f"htmx.ajax('GET', '/s/{sid}/player?at={seq}', {{target: '#player', swap: 'outerHTML'}})"
+    )
+    wait_for_k(page, seq)
+
+
+def test_step_back_and_forward_with_the_keyboard(page, server):
+    sid = open_session(page, server, "shared")
+    total = len(hops(server, sid))
+    for expected in (0, 1, 2):
+        page.keyboard.press("ArrowRight")
+        wait_for_k(page, expected)
+    page.keyboard.press("ArrowLeft")
+    wait_for_k(page, 1)
+    page.keyboard.press("End")
+    wait_for_k(page, total - 1)
+    page.keyboard.press("Home")
+    wait_for_k(page, -1)
+    assert page.locator("#stage button[data-key=ArrowLeft]").is_disabled()
+
+
+def test_a_refused_request_shows_where_the_vmm_refused_it(page, server, artifacts):
+    sid = open_session(page, server, "partitioned")
+    page.keyboard.press("End")
+    wait_for_k(page, len(hops(server, sid)) - 1)
+    compose(page, "disk0", "disk_read", guest="vm3", block=4095, count=4)
+    page.wait_for_function(
+        "document.getElementById('stage-meta').dataset.status == 'out_of_range'", timeout=15000
+    )
+    assert "status: out_of_range" in page.inner_text(".now")
+    assert page.locator("#token.error").count() == 1
+    trace = hops(server, sid)
+    request = trace[-1]["request"]
+    refused = next(
+        h["seq"] for h in trace if h["request"] == request and h["stage"] == "physical_mapping"
+    )
+    assert not any(h["request"] == request and h["stage"] == "physical_device" for h in trace)
+    jump(page, sid, refused)
+    assert "reach past the end of vm3's 4096-block disk" in page.inner_text(
+        "#st-vmm-disk0 .arith.refused"
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=artifacts / "partitioned-refused.png")
+
+
+def test_the_second_print_job_waits_for_the_whole_first(page, server, artifacts):
+    sid = open_session(page, server, "spooled")
+    trace = hops(server, sid)
+    waiting = next(
+        h["seq"] for h in trace if h["request"] == "r2" and h["stage"] == "physical_mapping"
+    )
+    jump(page, sid, waiting)
+    rows = page.locator("#st-vmm-lp0 tr").all_inner_texts()
+    assert [r.split("\t")[-1].strip() for r in rows[1:]] == ["printing", "waiting"]
+    assert "waits behind file 1 (vm1)" in page.inner_text(".now")
+    page.keyboard.press("End")
+    wait_for_k(page, len(trace) - 1)
+    tray = page.locator("#st-hw-lp0 .tray li").all_inner_texts()
+    assert tray == ["vm1 · file 1 · p1/3", "vm1 · file 1 · p2/3", "vm1 · file 1 · p3/3",
+                    "vm2 · file 2 · p1/2", "vm2 · file 2 · p2/2", "vm3 · file 3 · p1/1"]  # fmt: skip
+    page.screenshot(path=artifacts / "spooled-end.png")
+
+
+def test_play_streams_hops_and_pause_stops_them(page, server):
+    sid = open_session(page, server, "all-devices")
+    page.click("#stage .play")
+    page.wait_for_function("Number(document.getElementById('stage-meta').dataset.k) >= 3")
+    assert page.get_attribute("#player", "data-playing") == "1"
+    page.keyboard.press(" ")
+    page.wait_for_selector("#player[data-playing='0']")
+    stopped = k(page)
+    page.wait_for_timeout(400)
+    assert k(page) == stopped
+    assert page.inner_text("#announcer") == hops(server, sid)[stopped]["summary"]
+
+
+def test_screenshots_of_each_category_mid_animation(page, server, artifacts):
+    for scenario in ("dedicated", "partitioned", "shared", "spooled", "virtual", "all-devices"):
+        sid = open_session(page, server, scenario)
+        middle = len(hops(server, sid)) // 2
+        jump(page, sid, middle)
+        page.wait_for_timeout(500)
+        page.screenshot(path=artifacts / f"{scenario}-mid.png", full_page=True)
+        assert page.locator("#token.shown").count() == 1
+
+
+def test_the_event_log_filters_and_opens_the_inspector(page, server):
+    sid = open_session(page, server, "shared")
+    page.keyboard.press("End")
+    wait_for_k(page, len(hops(server, sid)) - 1)
+    page.select_option("select[data-filter=stage]", "status_reply")
+    visible = page.locator("#log li:visible")
+    assert visible.count() == 7
+    visible.nth(0).locator("button").click()
+    page.wait_for_selector("#inspector .inspect")
+    assert "status" in page.inner_text("#inspector")
+
+
+def test_the_session_page_has_no_serious_accessibility_violations(page, server):
+    for scenario in ("all-devices",):
+        sid = open_session(page, server, scenario)
+        jump(page, sid, 30)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == []
+
+
+def test_the_page_fits_a_projector_and_a_laptop_without_sideways_scrolling(browser, server):
+    for width, height in ((1280, 720), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        open_session(page, server, "all-devices")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
+
+
+def test_reduced_motion_replaces_movement_by_highlighting(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
+    page = context.new_page()
+    open_session(page, server, "partitioned")
+    page.keyboard.press("ArrowRight")
+    wait_for_k(page, 0)
+    assert page.eval_on_selector("#token", "e => getComputedStyle(e).transitionDuration") in (
+        "0s",
+        "0ms",
+    )
+    assert page.locator(".station.lit").count() == 1
+    context.close()

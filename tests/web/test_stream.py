@@ -1,0 +1,93 @@
+"""The hop stream over a real socket: ids, pacing, resuming, and new hops."""
+
+import re
+
+import httpx2 as httpx
+import pytest
+
+from app.settings import Settings
+
+from ..live_server import serving
+
+
+@pytest.fixture
+def base(tmp_path):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'stream.db'}", hop_interval_s=0.01, stream_poll_s=0.02
+    )
+    with serving(settings) as url:
+        yield url
+
+
+def create(base, scenario="partitioned"):
+    return httpx.post(f"{base}/api/sessions", json={"scenario": scenario}).json()["id"]
+
+
+def read_events(base, sid, count, *, params=None, headers=None):
+    """The first ``count`` events: (id, event name, data)."""
+    events, current = [], {}
+    with httpx.stream(
+        "GET", f"{base}/s/{sid}/stream", params=params, headers=headers, timeout=10
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith(("id:", "event:", "data:")):
+                key, _, value = line.partition(":")
+                current[key] = current.get(key, "") + value.strip()
+            elif line == "" and current:
+                if "id" in current:
+                    events.append(
+                        (int(current["id"]), current.get("event"), current.get("data", ""))
+                    )
+                current = {}
+                if len(events) == count:
+                    break
+    return events
+
+
+def test_events_carry_the_hop_seq_as_id_in_order(base):
+    sid = create(base)
+    events = read_events(base, sid, 5)
+    assert [e[0] for e in events] == [0, 1, 2, 3, 4]
+    assert all(e[1] == "hop" for e in events)
+    assert re.search(r'data-k="3"', events[3][2])
+
+
+def test_from_starts_at_that_hop(base):
+    sid = create(base)
+    assert [e[0] for e in read_events(base, sid, 3, params={"from": 10})] == [10, 11, 12]
+
+
+def test_last_event_id_resumes_right_after_it(base):
+    sid = create(base)
+    first = read_events(base, sid, 4)
+    resumed = read_events(
+        base, sid, 3, params={"from": 0}, headers={"Last-Event-ID": str(first[-1][0])}
+    )
+    assert [e[0] for e in resumed] == [4, 5, 6]
+
+
+def test_without_from_the_stream_starts_after_the_sessions_cursor(base):
+    sid = create(base)
+    httpx.get(f"{base}/s/{sid}/player", params={"at": 7})
+    assert read_events(base, sid, 1)[0][0] == 8
+
+
+def test_a_command_adds_hops_to_an_open_stream(base):
+    sid = create(base)
+    total = len(httpx.get(f"{base}/api/sessions/{sid}/trace").json()["hops"])
+    with httpx.stream("GET", f"{base}/s/{sid}/stream", params={"from": total}, timeout=10) as r:
+        command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 3}
+        issued = httpx.post(f"{base}/api/sessions/{sid}/commands?cursor={total - 1}", json=command)
+        assert issued.status_code == 201
+        for line in r.iter_lines():
+            if line.startswith("id:"):
+                assert int(line.split(":")[1]) == total
+                break
+
+
+def test_bad_stream_parameters_are_refused(base):
+    sid = create(base)
+    assert httpx.get(f"{base}/s/{sid}/stream", params={"speed": 10}).status_code == 422
+    assert httpx.get(f"{base}/s/{sid}/stream", params={"from": -3}).status_code == 422

@@ -82,6 +82,19 @@ def compare(path: ScenarioPath) -> None:
     typer.echo(format_comparison(scenario, compare_levels(scenario)), nl=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+) -> None:
+    """Start the web application (settings from the environment: see README)."""
+    import uvicorn
+
+    typer.echo(f"iovlab on http://{host}:{port}/")
+    uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
 def _render(result: Trace, format: Format) -> str:
     if format is Format.json:
         return json.dumps(trace_document(result), indent=1, ensure_ascii=False) + "\n"

@@ -68,9 +68,14 @@ class LiveSessions:
         rows = repo.list_commands(db, session_id)
         commands = tuple(_ITEMS.validate_python(json.loads(r.item)) for r in rows)
         live = Live(
-            row.id, row.name, row.shipped, row.cursor, scenario, commands,
+            row.id,
+            row.name,
+            row.shipped,
+            row.cursor,
+            scenario,
+            commands,
             simulate(scenario, commands),
-        )  # fmt: skip
+        )
         self._remember(live)
         return live
 
@@ -86,9 +91,14 @@ class LiveSessions:
         repo.add_command(db, session_id=live.id, item_json=item.model_dump_json(exclude_none=True))
         commands = (*live.commands, item)
         updated = Live(
-            live.id, live.name, live.shipped, cursor, live.scenario, commands,
+            live.id,
+            live.name,
+            live.shipped,
+            cursor,
+            live.scenario,
+            commands,
             simulate(live.scenario, commands),
-        )  # fmt: skip
+        )
         self._remember(updated)
         origin = f"command[{len(commands) - 1}]"
         request = next(r.id for r in updated.trace.requests if r.origin == origin)

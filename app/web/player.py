@@ -110,9 +110,12 @@ async def issue_command(
         context["values"] = data
         templates = request.app.state.templates
         return templates.TemplateResponse(
-            request, "partials/composer.html", context, status_code=422,
+            request,
+            "partials/composer.html",
+            context,
+            status_code=422,
             headers={"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"},
-        )  # fmt: skip
+        )
     repo.set_cursor(db, session_id=live.id, cursor=cursor)
     return _player(request, updated, cursor, playing=True, speed=speed)
 

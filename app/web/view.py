@@ -126,9 +126,13 @@ def _guests(
 
 
 def _device(
-    live: Live, device: Device, column: int, shown: list[Hop], hop: Hop | None,
+    live: Live,
+    device: Device,
+    column: int,
+    shown: list[Hop],
+    hop: Hop | None,
     owners: dict[str, str | None],
-) -> DeviceView:  # fmt: skip
+) -> DeviceView:
     view = DeviceView(device, CATEGORY_OF_TYPE[device.type], column)
     mine = [h for h in shown if h.device == device.id]
     current = hop if hop is not None and hop.device == device.id else None

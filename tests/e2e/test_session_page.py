@@ -107,8 +107,14 @@ def test_the_second_print_job_waits_for_the_whole_first(page, server, artifacts)
     page.keyboard.press("End")
     wait_for_k(page, len(trace) - 1)
     tray = page.locator("#st-hw-lp0 .tray li").all_inner_texts()
-    assert tray == ["vm1 · file 1 · p1/3", "vm1 · file 1 · p2/3", "vm1 · file 1 · p3/3",
-                    "vm2 · file 2 · p1/2", "vm2 · file 2 · p2/2", "vm3 · file 3 · p1/1"]  # fmt: skip
+    assert tray == [
+        "vm1 · file 1 · p1/3",
+        "vm1 · file 1 · p2/3",
+        "vm1 · file 1 · p3/3",
+        "vm2 · file 2 · p1/2",
+        "vm2 · file 2 · p2/2",
+        "vm3 · file 3 · p1/1",
+    ]
     page.screenshot(path=artifacts / "spooled-end.png")
 
 

@@ -73,8 +73,17 @@ def test_session_page_draws_guests_vmm_and_hardware(client, session_id):
     page = client.get(f"/s/{session_id}").text
     for band in ('aria-label="Guests"', 'aria-label="VMM"', 'aria-label="Hardware"'):
         assert band in page
-    for station in ("st-vm1-app", "st-vm2-driver", "st-vmm-trap", "st-vmm-disk0", "st-hw-disk0",
-                    "st-hw-nic0", "st-hw-lp0", "st-vmm-vsw0", "st-vmm-console"):  # fmt: skip
+    for station in (
+        "st-vm1-app",
+        "st-vm2-driver",
+        "st-vmm-trap",
+        "st-vmm-disk0",
+        "st-hw-disk0",
+        "st-hw-nic0",
+        "st-hw-lp0",
+        "st-vmm-vsw0",
+        "st-vmm-console",
+    ):
         assert f'id="{station}"' in page
     assert "disk0 mapping table" in page and "nic0 vNIC table" in page
     assert "no physical device: it exists only in the VMM" in page
@@ -135,14 +144,29 @@ def test_composer_offers_only_what_fits_the_device(client, session_id):
 
 
 def test_composed_request_is_issued_and_played(client, session_id):
-    form = {"device": "disk0", "op": "disk_write", "guest": "vm1", "block": "7", "count": "1",
-            "level": "io_operation", "cursor": "-1", "speed": "1.0"}  # fmt: skip
+    form = {
+        "device": "disk0",
+        "op": "disk_write",
+        "guest": "vm1",
+        "block": "7",
+        "count": "1",
+        "level": "io_operation",
+        "cursor": "-1",
+        "speed": "1.0",
+    }
     response = client.post(f"/s/{session_id}/commands", data=form, headers=HTMX)
     assert response.status_code == 200
     assert "sse-connect" in response.text
     (command,) = client.get(f"/api/sessions/{session_id}").json()["commands"]
-    assert command == {"at_us": 0, "device": "disk0", "op": "disk_write", "guest": "vm1",
-                       "block": 7, "count": 1, "level": "io_operation"}  # fmt: skip
+    assert command == {
+        "at_us": 0,
+        "device": "disk0",
+        "op": "disk_write",
+        "guest": "vm1",
+        "block": 7,
+        "count": 1,
+        "level": "io_operation",
+    }
 
 
 def test_composed_request_with_a_bad_value_shows_the_problem_in_the_composer(client, session_id):
@@ -158,8 +182,19 @@ def test_exports_json_and_csv(client, session_id):
     document = client.get(f"/s/{session_id}/trace.json").json()
     rows = list(csv.DictReader(io.StringIO(client.get(f"/s/{session_id}/trace.csv").text)))
     assert len(rows) == len(document["hops"])
-    assert rows[0].keys() == {"seq", "request", "t_us", "stage", "actor", "guest", "device",
-                              "category", "level", "summary", "detail"}  # fmt: skip
+    assert rows[0].keys() == {
+        "seq",
+        "request",
+        "t_us",
+        "stage",
+        "actor",
+        "guest",
+        "device",
+        "category",
+        "level",
+        "summary",
+        "detail",
+    }
     assert rows[5]["summary"] == document["hops"][5]["summary"]
 
 
@@ -176,6 +211,10 @@ def test_reset_opens_a_fresh_session_of_the_same_scenario(client, session_id):
 
 
 def test_static_assets_are_served_locally(client):
-    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/htmx-ext-sse-2.2.4.min.js",
-                 "/static/iovlab.js", "/static/iovlab.css"):  # fmt: skip
+    for path in (
+        "/static/vendor/htmx-2.0.11.min.js",
+        "/static/vendor/htmx-ext-sse-2.2.4.min.js",
+        "/static/iovlab.js",
+        "/static/iovlab.css",
+    ):
         assert client.get(path).status_code == 200, path

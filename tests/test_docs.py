@@ -30,3 +30,12 @@ def test_readme_gives_the_two_setup_commands_and_ci_runs_the_test_one():
 def test_readme_names_every_status_code_the_core_can_return():
     for status in STATUSES:
         assert f"`{status}`" in README, status
+
+
+def test_readme_documents_every_setting():
+    from app.settings import Settings
+
+    for name, field in Settings.model_fields.items():
+        alias = "DATABASE_URL" if name == "database_url" else f"IOVLAB_{name.upper()}"
+        assert f"`{alias}`" in README, name
+        assert field.description, name

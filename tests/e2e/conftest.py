@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
     settings = Settings(database_url=f"sqlite:///{db}", hop_interval_s=0.05, stream_poll_s=0.05)
@@ -32,7 +32,7 @@ def server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     executable = os.environ.get("IOVLAB_CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as playwright:

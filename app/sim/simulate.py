@@ -22,7 +22,7 @@ from .devices.spooled import print_job
 from .devices.virtual import switch_owner, switch_send
 from .engine import Engine
 from .machine import Machine
-from .scenario import GuestItem, KeyPress, Level, MouseMove, Scenario, SwitchOwner, WorkloadItem
+from .scenario import GuestItem, Level, Scenario, SwitchOwner, WorkloadItem
 from .trace import RequestRecord, Trace
 
 Handler = Callable[[Machine, RequestRecord, Any], Generator[Any, Any, None] | None]
@@ -69,19 +69,17 @@ def simulate(
 
 
 def _request(m: Machine, item: WorkloadItem, level: str, origin: str) -> Generator[Any, Any, None]:
-    record = m.new_request(item.op, _guest_of(m, item), item.device, level)
+    record = m.new_request(item.op, _guest_of(item), item.device, level)
     record.origin = origin
     process = _HANDLERS[item.op, m.devices[item.device].type](m, record, item)
     if process is not None:
         yield from process
 
 
-def _guest_of(m: Machine, item: WorkloadItem) -> str | None:
+def _guest_of(item: WorkloadItem) -> str | None:
     """Whom the request belongs to when it starts."""
     if isinstance(item, GuestItem):
         return item.guest
-    if isinstance(item, KeyPress | MouseMove):
-        return m.dedicated[item.device].owner
     if isinstance(item, SwitchOwner):
         return item.to
-    return None  # an arriving frame: the VMM decides whose it is
+    return None  # input from outside: the VMM decides whose it is

@@ -9,7 +9,10 @@ from .trace import Hop, RequestRecord, Trace
 
 def hop_line(hop: Hop) -> str:
     numbers = " ".join(f"{k}={_scalar(v)}" for k, v in hop.detail.items() if _is_plain(v))
-    head = f"{hop.seq:>5} {hop.t_us:>11} µs  {hop.request:<6} {hop.stage:<16} {hop.actor:<8}"
+    head = (
+        f"{hop.seq:>5} {hop.t_us:>11} µs  {hop.request:<6} {hop.guest or '-':<6} "
+        f"{hop.stage:<16} {hop.actor:<8}"
+    )
     return f"{head} {hop.summary}" + (f"  [{numbers}]" if numbers else "")
 
 

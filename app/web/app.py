@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,13 +21,21 @@ from .shipped import load_shipped
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()  # close pooled connections when the server stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="iovlab",
         summary="I/O virtualization in a virtual machine monitor, step by step.",
         version="0.1.0",
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = engine
     app.state.live = LiveSessions()
     app.state.shipped = load_shipped(Path(settings.scenarios_dir))
     templates = Jinja2Templates(directory=ROOT / "templates")

@@ -61,3 +61,10 @@ def test_unknown_destination_is_dropped_before_any_guest():
     assert status(trace, "r1") == "dropped"
     assert of(trace, "r1", "guest_driver") == []
     assert trace.requests[0].guest is None
+
+
+def test_an_arriving_frame_is_nobodys_until_the_vmm_looks_up_its_destination():
+    trace = run([NIC], [arrive(dst_mac="52:54:00:00:00:02")])
+    arrival, lookup = of(trace, "r1")[:2]
+    assert (arrival.stage, arrival.guest) == ("physical_device", None)
+    assert (lookup.stage, lookup.guest) == ("physical_mapping", "vm2")

@@ -24,6 +24,7 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
     value, what, accesses = _describe(item)
     m.hop(req, "physical_device", device, f"{device} sends {what}", {"input": value})
     owner = state.owner
+    req.guest = owner  # the input is nobody's until the VMM has looked up the owner
     m.hop(
         req,
         "physical_mapping",

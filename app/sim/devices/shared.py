@@ -99,7 +99,6 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
 def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
     """A frame arriving from the network, whenever the network sends it."""
     receivers, key, matched_by = _demultiplex(m, item)
-    req.guest = receivers[0] if len(receivers) == 1 and matched_by != "broadcast" else None
     m.hop(
         req,
         "physical_device",
@@ -107,6 +106,8 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
         f"{item.device} receives a {item.bytes}-byte frame for {key}",
         {"dst_mac": item.dst_mac, "dst_ip": item.dst_ip, "bytes": item.bytes},
     )
+    # the frame is nobody's until the VMM has looked up its destination
+    req.guest = receivers[0] if len(receivers) == 1 and matched_by != "broadcast" else None
     m.hop(
         req,
         "physical_mapping",

@@ -20,7 +20,7 @@ def database_url():
     try:
         with admin.begin() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.skip(f"no PostgreSQL at 127.0.0.1:5432 for the PostgreSQL lane: {error}")
     yield f"{SERVER}?options=-csearch_path%3D{schema}"
     with admin.begin() as connection:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .scenario import LEVELS, Scenario
 from .simulate import simulate
+from .trace import Trace
 
 
 @dataclass(slots=True)
@@ -72,3 +73,27 @@ def _failures(result: Comparison) -> list[str]:
                 text = ", ".join(f"{n} × {s}" for s, n in sorted(bad.items()))
                 lines.append(f"{kind} at {level}: {text}")
     return lines
+
+
+def figures_by_category(traces: dict[str, Trace]) -> dict[str, dict[str, LevelFigures]]:
+    """``{category: {level: figures}}`` over the requests of one trace per level."""
+    result: dict[str, dict[str, LevelFigures]] = {}
+    for level, trace in traces.items():
+        for record in trace.requests:
+            figures = result.setdefault(record.category, {}).setdefault(level, LevelFigures())
+            figures.requests += 1
+            figures.traps += record.traps
+            figures.overhead_us += record.overhead_us
+            figures.device_us += record.device_us
+            figures.latency_us += record.latency_us or 0
+            figures.statuses[record.status] = figures.statuses.get(record.status, 0) + 1
+    return result
+
+
+def traps_per_page(trace: Trace) -> list[tuple[str, int, float]]:
+    """(request, pages, traps per page) of every print request that printed."""
+    pages: dict[str, int] = {}
+    for hop in trace.hops:
+        if hop.stage == "physical_device" and "page" in hop.detail:
+            pages[hop.request] = pages.get(hop.request, 0) + 1
+    return [(r.id, pages[r.id], r.traps / pages[r.id]) for r in trace.requests if r.id in pages]

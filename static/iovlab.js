@@ -63,12 +63,15 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest && event.target.closest("input, select, textarea, summary")) return;
-    var button = document.querySelector('#stage [data-key="' + event.key + '"]');
+    var button = document.querySelector('[data-keys] [data-key="' + event.key + '"]');
     if (!button || button.disabled) return;
     event.preventDefault();
     // issue the button's request directly: a key pressed just after a swap must
     // not be lost while htmx is still wiring up the new buttons
-    htmx.ajax("GET", button.getAttribute("hx-get"), { target: "#player", swap: "outerHTML" });
+    htmx.ajax("GET", button.getAttribute("hx-get"), {
+      target: button.getAttribute("hx-target"),
+      swap: button.getAttribute("hx-swap") || "outerHTML",
+    });
   });
 
   document.addEventListener("htmx:afterSettle", refresh);

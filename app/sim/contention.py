@@ -68,9 +68,7 @@ def overlapping(bars: list[Bar]) -> list[tuple[Bar, Bar]]:
             by_device.setdefault(bar.device, []).append(bar)
     for device_bars in by_device.values():
         ordered = sorted(device_bars, key=lambda b: (b.start_us, b.end_us))
-        found += [
-            (a, b) for a, b in itertools.pairwise(ordered) if b.start_us < a.end_us
-        ]
+        found += [(a, b) for a, b in itertools.pairwise(ordered) if b.start_us < a.end_us]
     return found
 
 

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from app.settings import ROOT, Settings
 from app.store.db import make_engine
 
-from . import api, exports, pages, player, stream
+from . import analysis, api, exports, pages, player, stream
 from .live import LiveSessions
 from .render import install_filters
 from .shipped import load_shipped
@@ -42,6 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_filters(templates.env)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for module in (pages, player, stream, exports, api):
+    for module in (pages, player, stream, exports, analysis, api):
         app.include_router(module.router)
     return app

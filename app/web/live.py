@@ -52,7 +52,21 @@ class LiveSessions:
     def __init__(self, size: int = 256) -> None:
         self._size = size
         self._cache: OrderedDict[str, Live] = OrderedDict()
+        self._levels: OrderedDict[tuple[str, int, str], Trace] = OrderedDict()
         self._lock = threading.Lock()
+
+    def at_level(self, live: Live, level: str) -> Trace:
+        """The session's workload and commands with every request at ``level``."""
+        key = (live.id, live.version, level)
+        with self._lock:
+            cached = self._levels.get(key)
+        if cached is None:
+            cached = simulate(live.scenario, live.commands, level=level)  # type: ignore[arg-type]
+            with self._lock:
+                self._levels[key] = cached
+                while len(self._levels) > self._size:
+                    self._levels.popitem(last=False)
+        return cached
 
     def get(self, db: Session, session_id: str) -> Live | None:
         row = repo.get_session(db, session_id)

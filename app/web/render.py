@@ -11,6 +11,7 @@ from jinja2 import Environment
 from app.sim import LEVELS
 from app.sim.trace import STAGES
 
+from .charts import short_number
 from .live import Live
 from .view import PALETTE, machine_at
 
@@ -22,6 +23,7 @@ def install_filters(env: Environment) -> None:
     env.filters["us"] = _microseconds
     env.filters["speed"] = lambda s: f"{s:g}×"
     env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
+    env.filters["short"] = short_number
     env.globals.update(
         PALETTE=PALETTE, SPEEDS=SPEEDS, LEVELS=LEVELS, STAGES=STAGES, CATEGORIES=CATEGORIES
     )

@@ -1,0 +1,198 @@
+"""Compare and contend: the three levels side by side, trace diffs, device timelines."""
+
+from __future__ import annotations
+
+import bisect
+import html
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.sim import LEVELS, ScenarioError, Trace, load_scenario
+from app.sim.compare import figures_by_category, traps_per_page
+from app.sim.contention import per_guest, timeline
+from app.sim.diff import diff_hops
+from app.sim.generate import GeneratorError, contention_data
+from app.store import sessions as repo
+
+from .charts import grouped_bars, timeline_chart
+from .deps import DbDep, LiveDep, SessionsDep
+from .live import Live, LiveSessions
+from .view import colour_of
+
+router = APIRouter()
+CATEGORIES = ("dedicated", "partitioned", "shared", "spooled", "virtual")
+
+
+def _traces(sessions: LiveSessions, live: Live) -> dict[str, Trace]:
+    return {level: sessions.at_level(live, level) for level in LEVELS}
+
+
+@router.get("/s/{session_id}/compare", response_class=HTMLResponse)
+def compare_page(request: Request, live: LiveDep, sessions: SessionsDep) -> Response:
+    traces = _traces(sessions, live)
+    context = {
+        "session": live,
+        "lanes": lanes_at(live, traces, 0),
+        "charts": _charts(traces),
+        "totals": _totals(traces),
+        "per_page": traps_per_page(traces["io_operation"]),
+        "requests": [r for r in live.trace.requests],
+        "diff": None,
+    }
+    return request.app.state.templates.TemplateResponse(request, "compare.html", context)
+
+
+@router.get("/s/{session_id}/compare/lanes", response_class=HTMLResponse)
+def lanes(
+    request: Request, live: LiveDep, sessions: SessionsDep, step: Annotated[int, Query(ge=0)] = 0
+) -> Response:
+    context = {"session": live, "lanes": lanes_at(live, _traces(sessions, live), step)}
+    response = request.app.state.templates.TemplateResponse(request, "partials/lanes.html", context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def lanes_at(live: Live, traces: dict[str, Trace], step: int) -> dict[str, Any]:
+    """The three levels at the same simulated time: each lane's last hop by then."""
+    times = sorted({hop.t_us for trace in traces.values() for hop in trace.hops})
+    step = min(step, len(times) - 1) if times else 0
+    now = times[step] if times else 0
+    result = []
+    for level, trace in traces.items():
+        stamps = [hop.t_us for hop in trace.hops]
+        k = bisect.bisect_right(stamps, now) - 1
+        shown = trace.hops[: k + 1]
+        result.append(
+            {
+                "level": level,
+                "hop": shown[-1] if shown else None,
+                "k": k,
+                "total": len(trace.hops),
+                "traps": sum(h.detail.get("traps", 0) for h in shown if h.stage == "vmm_trap"),
+                "done": sum(1 for h in shown if h.stage == "status_reply"),
+                "requests": len(trace.requests),
+            }
+        )
+    colours = colour_of(live)
+    return {"step": step, "steps": len(times), "t_us": now, "lanes": result, "colours": colours}
+
+
+def _charts(traces: dict[str, Trace]) -> list[Any]:
+    figures = figures_by_category(traces)
+    groups = [c for c in CATEGORIES if c in figures]
+    charts = []
+    for title, unit, attribute in (
+        ("Traps per request", "traps", "traps"),
+        ("Virtualization overhead per request", "µs", "overhead_us"),
+        ("Device time per request", "µs", "device_us"),
+    ):
+        values = {
+            (group, level): figures[group][level].mean(getattr(figures[group][level], attribute))
+            for group in groups
+            for level in LEVELS
+            if level in figures[group]
+        }
+        charts.append(grouped_bars(title, unit, groups, list(LEVELS), values))
+    return charts
+
+
+def _totals(traces: dict[str, Trace]) -> list[dict[str, Any]]:
+    rows = []
+    for level, trace in traces.items():
+        records = trace.requests
+        rows.append(
+            {
+                "level": level,
+                "requests": len(records),
+                "ok": sum(1 for r in records if r.status == "ok"),
+                "traps": sum(r.traps for r in records),
+                "overhead_us": sum(r.overhead_us for r in records),
+                "device_us": sum(r.device_us for r in records),
+            }
+        )
+    return rows
+
+
+@router.get("/s/{session_id}/compare/diff", response_class=HTMLResponse)
+def diff(
+    request: Request,
+    live: LiveDep,
+    sessions: SessionsDep,
+    a_level: Annotated[str, Query(pattern="^(io_operation|device_driver|system_call)$")],
+    a_request: Annotated[str, Query(max_length=12)],
+    b_level: Annotated[str, Query(pattern="^(io_operation|device_driver|system_call)$")],
+    b_request: Annotated[str, Query(max_length=12)],
+) -> Response:
+    """Which hops one run of a request has and the other has not."""
+    a = sessions.at_level(live, a_level).hops_of(a_request)
+    b = sessions.at_level(live, b_level).hops_of(b_request)
+    guests = {g.id for g in live.scenario.guests}
+    types = {d.id: d.type for d in live.scenario.devices}
+    context = {
+        "rows": diff_hops(a, b, guests, types) if a and b else [],
+        "a": (a_level, a_request, bool(a)),
+        "b": (b_level, b_request, bool(b)),
+    }
+    return request.app.state.templates.TemplateResponse(request, "partials/diff.html", context)
+
+
+@router.get("/s/{session_id}/contention", response_class=HTMLResponse)
+def contention_page(
+    request: Request,
+    live: LiveDep,
+    from_ms: Annotated[float | None, Query(ge=0)] = None,
+    to_ms: Annotated[float | None, Query(ge=0)] = None,
+) -> Response:
+    bars = timeline(live.trace)
+    last_hop = live.trace.hops[-1].t_us if live.trace.hops else 0
+    last = max([last_hop, *(b.end_us for b in bars)])
+    start = int((from_ms or 0) * 1000)
+    end = int(to_ms * 1000) if to_ms is not None else last
+    end = max(end, start + 1)
+    guests = [g.id for g in live.scenario.guests]
+    context = {
+        "session": live,
+        "chart": timeline_chart(bars, colour_of(live), (start, end)),
+        "figures": per_guest(live.trace, guests, (start, end)),
+        "colours": colour_of(live),
+        "window": (start, end, last),
+        "problems": [],
+        "form": {},
+    }
+    return request.app.state.templates.TemplateResponse(request, "contention.html", context)
+
+
+@router.post("/contention")
+def generate(
+    request: Request,
+    db: DbDep,
+    guests: Annotated[int, Form(ge=1, le=16)] = 3,
+    device: Annotated[str, Form(pattern="^(disk|nic|printer)$")] = "disk",
+    rate_per_s: Annotated[float, Form(gt=0, le=100_000)] = 50,
+    duration_ms: Annotated[int, Form(ge=1, le=600_000)] = 500,
+    level: Annotated[
+        str, Form(pattern="^(io_operation|device_driver|system_call)$")
+    ] = "device_driver",
+    seed: Annotated[int, Form(ge=0, le=2**32 - 1)] = 1,
+) -> Response:
+    """Make a contention workload and open it in a new session's contention view."""
+    try:
+        data = contention_data(
+            guests=guests,
+            device=device,
+            rate_per_s=rate_per_s,  # type: ignore[arg-type]
+            duration_ms=duration_ms,
+            seed=seed,
+            level=level,
+        )
+        source = yaml.safe_dump(data, sort_keys=False)
+        scenario = load_scenario(source)
+    except (GeneratorError, ScenarioError) as error:
+        problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
+        lines = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+        return HTMLResponse(f"<ul class='problems' role='alert'>{lines}</ul>", status_code=422)
+    row = repo.create_session(db, name=scenario.name, source=source, shipped=None)
+    return RedirectResponse(f"/s/{row.id}/contention", status_code=303)

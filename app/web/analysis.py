@@ -14,8 +14,8 @@ from app.sim import LEVELS, ScenarioError, Trace, load_scenario
 from app.sim.compare import figures_by_category, traps_per_page
 from app.sim.contention import per_guest, timeline
 from app.sim.diff import diff_hops
-from app.sim.generate import GeneratorError, contention_data
 from app.store import sessions as repo
+from app.workloads import GeneratorError, contention_data
 
 from .charts import grouped_bars, timeline_chart
 from .deps import DbDep, LiveDep, SessionsDep

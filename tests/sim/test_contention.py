@@ -2,7 +2,7 @@ import pytest
 
 from app.sim import load_scenario_data, simulate
 from app.sim.contention import jain, overlapping, per_guest, timeline
-from app.sim.generate import GeneratorError, contention_data
+from app.workloads import GeneratorError, contention_data
 
 from .helpers import DISK, GUESTS, run
 

@@ -1,6 +1,7 @@
 """Workloads made to order: N guests each sending requests to one device at a rate.
 
-Seeded: the same parameters give the same scenario. Arrivals are a Poisson
+Outside the core (it draws random numbers, from its own seeded generator); the
+scenarios it makes are ordinary scenario data. Seeded: the same parameters give the same scenario. Arrivals are a Poisson
 process per guest (exponential gaps), the usual model of independent users.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import Any, Literal
 
-from .scenario import MAX_GUESTS, MAX_WORKLOAD
+from app.sim.scenario import MAX_GUESTS, MAX_WORKLOAD
 
 DeviceKind = Literal["disk", "nic", "printer"]
 PARTITION_BLOCKS = 4096

@@ -1,8 +1,9 @@
 """Workloads made to order: N guests each sending requests to one device at a rate.
 
 Outside the core (it draws random numbers, from its own seeded generator); the
-scenarios it makes are ordinary scenario data. Seeded: the same parameters give the same scenario. Arrivals are a Poisson
-process per guest (exponential gaps), the usual model of independent users.
+scenarios it makes are ordinary scenario data. Seeded: the same parameters give
+the same scenario. Arrivals are a Poisson process per guest (exponential gaps),
+the usual model of independent users.
 """
 
 from __future__ import annotations

@@ -27,6 +27,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
+instructor = typer.Typer(help="Instructor accounts.", no_args_is_help=True)
+app.add_typer(instructor, name="instructor")
+
 ScenarioPath = Annotated[Path, typer.Argument(help="A scenario file (YAML or JSON).")]
 
 
@@ -93,6 +96,33 @@ def serve(
 
     typer.echo(f"iovlab on http://{host}:{port}/")
     uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@instructor.command("add")
+def instructor_add(
+    email: Annotated[str, typer.Argument(help="The instructor's e-mail address, used to sign in.")],
+) -> None:
+    """Create an instructor account; the password is asked on the terminal."""
+    from sqlmodel import Session
+
+    from app.settings import Settings
+    from app.store.accounts import add_instructor
+    from app.store.db import make_engine
+
+    if "@" not in email or len(email) > 254:
+        typer.echo(f"{email!r} is not an e-mail address", err=True)
+        raise typer.Exit(code=2)
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        typer.echo("the password must have at least 10 characters", err=True)
+        raise typer.Exit(code=2)
+    with Session(make_engine(Settings().database_url)) as db:
+        try:
+            add_instructor(db, email=email, password=password)
+        except ValueError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(code=2) from None
+    typer.echo(f"instructor {email.strip().lower()} added")
 
 
 def _render(result: Trace, format: Format) -> str:

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         le=5,
         description="How often a stream at the end of its trace looks for new hops.",
     )
+    secure_cookies: bool = Field(
+        False, description="Send the sign-in cookie over HTTPS only (set it behind TLS)."
+    )
     max_scenario_bytes: int = Field(
         256_000, gt=0, description="Largest scenario text accepted from a user."
     )

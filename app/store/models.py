@@ -33,3 +33,50 @@ class CommandRow(SQLModel, table=True):
     position: int
     item: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=_now)
+
+
+class SecretRow(SQLModel, table=True):
+    """Server secrets kept with the data, so every worker and every restart signs alike."""
+
+    __tablename__ = "secrets"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+
+
+class InstructorRow(SQLModel, table=True):
+    __tablename__ = "instructors"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class ExerciseRow(SQLModel, table=True):
+    __tablename__ = "exercises"
+
+    id: str = Field(primary_key=True, max_length=40)
+    instructor_id: int = Field(foreign_key="instructors.id", index=True)
+    title: str = Field(max_length=200)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    templates: str = Field(max_length=400)  # JSON list of template names, in order
+    variants: int = 4
+    due_at: datetime | None = None
+    retries: bool = False
+    created_at: datetime = Field(default_factory=_now)
+
+
+class AttemptRow(SQLModel, table=True):
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("exercise_id", "token"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exercise_id: str = Field(foreign_key="exercises.id", index=True, max_length=40)
+    token: str = Field(max_length=64)  # one per opened form: a second submit is the same attempt
+    alias: str = Field(max_length=80, index=True)
+    variant: int
+    answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    results: str = Field(sa_column=Column(Text, nullable=False))  # JSON, per question
+    score: float
+    submitted_at: datetime = Field(default_factory=_now)

@@ -9,11 +9,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+from starlette.middleware.sessions import SessionMiddleware
 
 from app.settings import ROOT, Settings
+from app.store.accounts import signing_secret
 from app.store.db import make_engine
 
-from . import analysis, api, exports, pages, player, stream
+from . import analysis, api, auth, exports, instructor, pages, player, practice, stream, student
+from .errors import install_error_pages
 from .live import LiveSessions
 from .render import install_filters
 from .shipped import load_shipped
@@ -36,12 +40,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    with Session(engine) as db:
+        secret = signing_secret(db)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="iovlab_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.state.live = LiveSessions()
     app.state.shipped = load_shipped(Path(settings.scenarios_dir))
     templates = Jinja2Templates(directory=ROOT / "templates")
     install_filters(templates.env)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for module in (pages, player, stream, exports, analysis, api):
+    install_error_pages(app)
+    for module in (
+        pages,
+        player,
+        stream,
+        exports,
+        analysis,
+        api,
+        auth,
+        instructor,
+        student,
+        practice,
+    ):
         app.include_router(module.router)
     return app

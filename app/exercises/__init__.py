@@ -1,0 +1,1 @@
+"""Exercises: question templates answered by the simulation, variants, grading."""

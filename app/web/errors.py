@@ -1,0 +1,43 @@
+"""Errors as pages for people, JSON for the API: always what is wrong, never a 500 page."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+TITLES = {403: "Instructors only", 404: "Not found", 409: "Not now", 422: "That was not understood"}
+
+
+def install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if _wants_json(request):
+            return await http_exception_handler(request, error)
+        return _page(request, error.status_code, str(error.detail), [])
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return await request_validation_exception_handler(request, error)
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        return _page(request, 422, "", problems)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def _page(request: Request, status: int, message: str, problems: list[str]) -> Response:
+    templates = request.app.state.templates
+    context = {
+        "status": status,
+        "title": TITLES.get(status, "Error"),
+        "message": message,
+        "problems": problems,
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)

@@ -1,0 +1,122 @@
+"""Every template's answer agrees with the rule it teaches and with the core."""
+
+import random
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.exercises.grading import grade
+from app.exercises.questions import (
+    TEMPLATES,
+    NotApplicable,
+    chs,
+    frame,
+    next_hop,
+    print_order,
+    status,
+    traps,
+)
+from app.sim import load_scenario_file, simulate
+
+from ..sim.test_properties import scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+ALL = load_scenario_file(ROOT / "scenarios" / "all-devices.yaml")
+PARTITIONED = load_scenario_file(ROOT / "scenarios" / "partitioned.yaml")
+
+
+def hand_chs(scenario, question):
+    (command,) = question.commands
+    disk = next(d for d in scenario.devices if d.id == command["device"])
+    part = next(p for p in disk.partitions if p.guest == command["guest"])
+    pb = part.start + command["block"]
+    heads, spt = disk.geometry.heads, disk.geometry.sectors_per_track
+    return {
+        "physical_block": str(pb),
+        "cylinder": str(pb // (heads * spt)),
+        "head": str((pb // spt) % heads),
+        "sector": str(pb % spt + 1),
+    }
+
+
+def test_chs_answers_follow_the_arithmetic():
+    for seed in range(20):
+        question = chs(PARTITIONED, random.Random(seed))
+        assert question.answer == hand_chs(PARTITIONED, question)
+
+
+def test_frame_answers_follow_the_vnic_table():
+    macs = {g.mac: g.id for g in ALL.guests}
+    for seed in range(20):
+        question = frame(ALL, random.Random(seed))
+        mac = question.commands[0]["dst_mac"]
+        expected = "every guest" if mac == "ff:ff:ff:ff:ff:ff" else macs.get(mac, "dropped")
+        assert question.answer == {"receiver": expected}
+
+
+def test_print_order_is_arrival_order_and_the_last_page_time_adds_up():
+    for seed in range(10):
+        question = print_order(ALL, random.Random(seed))
+        guests = [c["guest"] for c in question.commands]
+        pages = sum(c["pages"] for c in question.commands)
+        assert question.answer["order"] == " ".join(guests)
+        assert float(question.answer["last_page_s"]) == round((2 + pages * 2_000_000) / 1e6, 3)
+
+
+def test_trap_counts_per_level():
+    seen = {}
+    for seed in range(30):
+        question = traps(ALL, random.Random(seed))
+        seen[question.commands[0]["op"]] = question.answer
+    assert seen["disk_write"] == {"io_operation": "9", "device_driver": "1", "system_call": "1"}
+    assert seen["net_send"] == {"io_operation": "3", "device_driver": "1", "system_call": "1"}
+    assert seen["print"] == {"io_operation": "8001", "device_driver": "1", "system_call": "1"}
+
+
+def test_status_answers_cover_the_refusals():
+    answers = {status(ALL, random.Random(seed)).answer["status"] for seed in range(60)}
+    assert {"ok", "out_of_range", "not_owner", "unknown_guest_os"} <= answers
+
+
+def test_next_hop_is_the_next_hop_of_the_same_request():
+    hops = simulate(ALL).hops
+    for seed in range(10):
+        question = next_hop(ALL, random.Random(seed))
+        k = question.focus - 1
+        assert hops[k + 1].request == hops[k].request
+        assert question.answer == {"stage": hops[k + 1].stage}
+
+
+def test_a_right_answer_grades_right_and_a_changed_one_wrong():
+    for name, (_, make) in TEMPLATES.items():
+        question = make(ALL, random.Random(3))
+        assert grade(question, question.answer).correct, name
+        first = question.fields[0].name
+        wrong = {**question.answer, first: question.answer[first] + "9"}
+        assert not grade(question, wrong).correct, name
+
+
+def test_seconds_are_read_to_the_hundredth_and_words_in_any_case():
+    question = print_order(ALL, random.Random(1))
+    answer = dict(question.answer)
+    answer["last_page_s"] = str(float(answer["last_page_s"]) + 0.004)
+    answer["order"] = answer["order"].upper().replace(" ", ", ")
+    assert grade(question, answer).correct
+
+
+@given(scenarios(), st.integers(0, 10_000))
+def test_on_generated_scenarios_every_template_agrees_with_its_trace(scenario, seed):
+    for name, (_, make) in TEMPLATES.items():
+        try:
+            question = make(scenario, random.Random(seed))
+        except NotApplicable:
+            continue
+        assert grade(question, question.answer).correct
+        if name == "chs":
+            assert question.answer == hand_chs(scenario, question)
+        if name == "frame":
+            mac = question.commands[0]["dst_mac"]
+            owners = {g.mac: g.id for g in scenario.guests}
+            expected = "every guest" if mac == "ff:ff:ff:ff:ff:ff" else owners.get(mac, "dropped")
+            assert question.answer["receiver"] == expected

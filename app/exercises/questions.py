@@ -143,7 +143,7 @@ def frame(scenario: Scenario, rng: random.Random) -> Question:
         fields=[Field("receiver", "receiver", "choice", choices)],
         answer={"receiver": answer},
         explanation=(
-            f"{mapping.summary}. The rule: the VMM demultiplexes an arriving frame by its "
+            f"{_sentence(mapping.summary)}. The rule: the VMM demultiplexes an arriving frame by its "
             f"destination MAC through its vNIC table; the broadcast address "
             f"ff:ff:ff:ff:ff:ff goes to every guest; a MAC no vNIC has is dropped."
         ),
@@ -289,7 +289,7 @@ def status(scenario: Scenario, rng: random.Random) -> Question:
         table=[],
         fields=[Field("status", "status", "choice", STATUSES)],
         answer={"status": reply.detail["status"]},
-        explanation=f"{reply.summary}. " + _STATUS_RULES.get(reply.detail["status"], ""),
+        explanation=f"{_sentence(reply.summary)}. " + _STATUS_RULES.get(reply.detail["status"], ""),
         commands=[command],
         focus=reply.seq,
     )
@@ -424,6 +424,10 @@ def next_hop(scenario: Scenario, rng: random.Random) -> Question:
         keep_workload=True,
         focus=k + 1,
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _path_stage(stage: str) -> str:

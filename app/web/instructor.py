@@ -164,7 +164,7 @@ def results_csv(db: DbDep, instructor: InstructorDep, exercise_id: str) -> Respo
         writer.writerow(
             [
                 attempt.alias,
-                attempt.variant,
+                attempt.variant + 1,
                 f"{attempt.score:.3f}",
                 attempt.submitted_at.isoformat(),
                 *(by_template.get(t, "") for t in templates),

@@ -25,9 +25,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    settings = Settings(database_url=f"sqlite:///{db}", hop_interval_s=0.05, stream_poll_s=0.05)
+def e2e_database(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+
+
+@pytest.fixture(scope="package")
+def server(e2e_database):
+    settings = Settings(database_url=e2e_database, hop_interval_s=0.05, stream_poll_s=0.05)
     with serving(settings) as url:
         yield url
 

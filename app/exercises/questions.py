@@ -143,7 +143,8 @@ def frame(scenario: Scenario, rng: random.Random) -> Question:
         fields=[Field("receiver", "receiver", "choice", choices)],
         answer={"receiver": answer},
         explanation=(
-            f"{_sentence(mapping.summary)}. The rule: the VMM demultiplexes an arriving frame by its "
+            f"{_sentence(mapping.summary)}. The rule: the VMM demultiplexes an arriving frame by "
+            f"its "
             f"destination MAC through its vNIC table; the broadcast address "
             f"ff:ff:ff:ff:ff:ff goes to every guest; a MAC no vNIC has is dropped."
         ),

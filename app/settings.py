@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         le=5,
         description="How often a stream at the end of its trace looks for new hops.",
     )
+    room_poll_s: float = Field(
+        0.2, gt=0, le=5, description="How often a worker checks a live room it serves for changes."
+    )
     secure_cookies: bool = Field(
         False, description="Send the sign-in cookie over HTTPS only (set it behind TLS)."
     )

@@ -60,10 +60,48 @@
     applyFilters();
   });
 
+  // Presenter view: what a presentation clicker sends, and single-key toggles.
+  var PRESENTER_ALIASES = { ArrowRight: "PageDown", ArrowLeft: "PageUp", L: "l" };
+
+  function presenterKey(event, present) {
+    var key = event.key.toLowerCase();
+    if (key === "b") {
+      var blank = document.getElementById("blank");
+      blank.hidden = !blank.hidden;
+    } else if (key === "f") {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen();
+    } else if (key === "n") {
+      present.classList.toggle("no-narration");
+    } else if (key === "j") {
+      var panel = document.getElementById("room-panel");
+      if (panel) panel.hidden = !panel.hidden;
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest && event.target.closest("input, select, textarea, summary")) return;
-    var button = document.querySelector('[data-keys] [data-key="' + event.key + '"]');
+    var present = document.querySelector("[data-presenter]");
+    var key = event.key;
+    if (present) {
+      if (presenterKey(event, present)) return;
+      key = PRESENTER_ALIASES[key] || key;
+      if (key === " ") {
+        var play = document.querySelector("#stage .play");
+        if (play) {
+          event.preventDefault();
+          htmx.ajax("GET", play.getAttribute("hx-get"), { target: "#player", swap: "outerHTML" });
+        }
+        return;
+      }
+    }
+    if (key === "L") key = "l";
+    var button = document.querySelector('[data-keys] [data-key="' + key + '"]');
     if (!button || button.disabled) return;
     event.preventDefault();
     // issue the button's request directly: a key pressed just after a swap must

@@ -80,3 +80,39 @@ class AttemptRow(SQLModel, table=True):
     results: str = Field(sa_column=Column(Text, nullable=False))  # JSON, per question
     score: float
     submitted_at: datetime = Field(default_factory=_now)
+
+
+class PresentationRow(SQLModel, table=True):
+    """A session a lecturer presents a lesson in, and the step they are on."""
+
+    __tablename__ = "presentations"
+
+    session_id: str = Field(primary_key=True, foreign_key="sessions.id", max_length=40)
+    lesson: str = Field(max_length=100)
+    step: int = 0
+
+
+class RoomRow(SQLModel, table=True):
+    """A live room: followers see the presentation's step and hop, never past them."""
+
+    __tablename__ = "rooms"
+
+    code: str = Field(primary_key=True, max_length=8)
+    session_id: str = Field(foreign_key="sessions.id", index=True, max_length=40)
+    secret: str = Field(max_length=64)
+    step: int = 0
+    k: int = -1
+    question: str = "none"  # none | open | revealed
+    version: int = 0
+    created_at: datetime = Field(default_factory=_now)
+
+
+class AnswerRow(SQLModel, table=True):
+    __tablename__ = "room_answers"
+    __table_args__ = (UniqueConstraint("room", "step", "follower"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    room: str = Field(foreign_key="rooms.code", index=True, max_length=8)
+    step: int
+    follower: str = Field(max_length=64)
+    value: str = Field(max_length=100)

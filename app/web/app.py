@@ -12,14 +12,29 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.lessons.compile import load_lessons
 from app.settings import ROOT, Settings
 from app.store.accounts import signing_secret
 from app.store.db import make_engine
 
-from . import analysis, api, auth, exports, instructor, pages, player, practice, stream, student
+from . import (
+    analysis,
+    api,
+    auth,
+    exports,
+    instructor,
+    lessons,
+    pages,
+    player,
+    practice,
+    rooms,
+    stream,
+    student,
+)
 from .errors import install_error_pages
 from .live import LiveSessions
 from .render import install_filters
+from .roomhub import RoomHub
 from .shipped import load_shipped
 
 
@@ -52,6 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.live = LiveSessions()
     app.state.shipped = load_shipped(Path(settings.scenarios_dir))
+    app.state.lessons = load_lessons(
+        Path(settings.scenarios_dir) / "lessons", Path(settings.scenarios_dir)
+    )
+    app.state.rooms = RoomHub(
+        lambda code: rooms.room_version(app, code),
+        lambda code: rooms.render_follower(app, code),
+        settings.room_poll_s,
+    )
     templates = Jinja2Templates(directory=ROOT / "templates")
     install_filters(templates.env)
     app.state.templates = templates
@@ -68,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         instructor,
         student,
         practice,
+        lessons,
+        rooms,
     ):
         app.include_router(module.router)
     return app

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.sim import ScenarioError
 from app.sim.scenario import OP_DEVICE_TYPES
+from app.store import rooms
 from app.store import sessions as repo
 
 from .deps import DbDep, LiveDep, SessionsDep
@@ -42,20 +43,36 @@ def player(
     at: Annotated[int, Query(ge=-1)] = -1,
     play: bool = False,
     speed: Speed = 1.0,
+    until: Annotated[int | None, Query(ge=-1, description="a stream stops after this hop")] = None,
+    presenter: bool = False,
 ) -> Response:
     """The player at hop ``at``; with ``play`` it streams on from the next hop."""
     at = min(at, len(live.trace.hops) - 1)
     repo.set_cursor(db, session_id=live.id, cursor=at)
-    return _player(request, live, at, playing=play, speed=speed)
+    rooms.follow_cursor(db, session_id=live.id, k=at)
+    return render_player(
+        request, live, at, playing=play, speed=speed, until=until, presenter=presenter
+    )
 
 
-def _player(request: Request, live: Any, at: int, *, playing: bool, speed: float) -> Response:
+def render_player(
+    request: Request,
+    live: Any,
+    at: int,
+    *,
+    playing: bool,
+    speed: float,
+    until: int | None = None,
+    presenter: bool = False,
+) -> Response:
     templates = request.app.state.templates
     context = player_context(
         live,
         at,
         playing=playing,
         speed=speed,
+        until=until,
+        presenter=presenter,
         hop_interval_s=request.app.state.settings.hop_interval_s,
     )
     response = templates.TemplateResponse(request, "partials/player.html", context)
@@ -117,7 +134,7 @@ async def issue_command(
             headers={"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"},
         )
     repo.set_cursor(db, session_id=live.id, cursor=cursor)
-    return _player(request, updated, cursor, playing=True, speed=speed)
+    return render_player(request, updated, cursor, playing=True, speed=speed)
 
 
 def command_from_form(form: dict[str, str]) -> dict[str, Any]:

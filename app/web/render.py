@@ -40,7 +40,15 @@ def _microseconds(value: int | None) -> str:
 
 
 def player_context(
-    live: Live, k: int, *, playing: bool, speed: float, hop_interval_s: float
+    live: Live,
+    k: int,
+    *,
+    playing: bool,
+    speed: float,
+    hop_interval_s: float,
+    until: int | None = None,
+    presenter: bool = False,
+    follower: bool = False,
 ) -> dict[str, Any]:
     return {
         "view": machine_at(live, k),
@@ -48,13 +56,32 @@ def player_context(
         "speed": speed,
         "session": live,
         "hop_interval_s": hop_interval_s,
+        "until": until,
+        "presenter": presenter,
+        "follower": follower,
     }
 
 
-def render_stage(request: Request, live: Live, k: int, *, speed: float) -> str:
+def render_stage(
+    request: Request,
+    live: Live,
+    k: int,
+    *,
+    speed: float,
+    until: int | None = None,
+    presenter: bool = False,
+) -> str:
     """The part of the player a streamed hop replaces (always while playing)."""
     templates = request.app.state.templates
     interval = request.app.state.settings.hop_interval_s
-    context = player_context(live, k, playing=True, speed=speed, hop_interval_s=interval)
+    context = player_context(
+        live,
+        k,
+        playing=True,
+        speed=speed,
+        hop_interval_s=interval,
+        until=until,
+        presenter=presenter,
+    )
     template = templates.get_template("partials/stage.html")
     return str(template.render(request=request, streamed=True, **context))

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
+from app.store import rooms
 from app.store import sessions as repo
 
 from .deps import LiveDep
@@ -32,10 +33,12 @@ async def stream(
     live: LiveDep,
     speed: Annotated[float, Query(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
     start: Annotated[int | None, Query(alias="from", ge=0)] = None,
+    until: Annotated[int | None, Query(ge=-1, description="stop after this hop")] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> EventSourceResponse:
     first = _first_hop(live, start, last_event_id)
-    return EventSourceResponse(_events(request, live, first, speed), ping=15)
+    presenter = request.query_params.get("presenter") == "1"
+    return EventSourceResponse(_events(request, live, first, speed, until, presenter), ping=15)
 
 
 def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
@@ -47,13 +50,15 @@ def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
 
 
 async def _events(
-    request: Request, live: Live, next_seq: int, speed: float
+    request: Request, live: Live, next_seq: int, speed: float, until: int | None, presenter: bool
 ) -> AsyncIterator[ServerSentEvent]:
     settings = request.app.state.settings
     pause = settings.hop_interval_s / speed
     while not await request.is_disconnected():
-        if next_seq < len(live.trace.hops):
-            html = await run_in_threadpool(render_stage, request, live, next_seq, speed=speed)
+        if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
+            html = await run_in_threadpool(
+                render_stage, request, live, next_seq, speed=speed, until=until, presenter=presenter
+            )
             yield ServerSentEvent(data=html, event="hop", id=str(next_seq))
             await run_in_threadpool(_save_cursor, request, live.id, next_seq)
             next_seq += 1
@@ -71,3 +76,4 @@ def _refresh(request: Request, live: Live) -> Live:
 def _save_cursor(request: Request, session_id: str, cursor: int) -> None:
     with Session(request.app.state.engine) as db:
         repo.set_cursor(db, session_id=session_id, cursor=cursor)
+        rooms.follow_cursor(db, session_id=session_id, k=cursor)

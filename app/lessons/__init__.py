@@ -1,0 +1,1 @@
+"""Lessons: a scenario plus steps a lecturer walks through, with narration and questions."""

@@ -1,0 +1,80 @@
+"""Fan-out for live rooms: one render per change, sent to every follower.
+
+Each process watches the rooms its followers are in with one task per room,
+which reads the room's version from the database — the state every worker
+shares — and renders the follower view once per new version; each follower's
+stream only takes the rendered text from its queue. So followers connected to
+any worker stay in step with a lecturer on any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from starlette.concurrency import run_in_threadpool
+
+Version = Callable[[str], int | None]  # room code -> its version, None if gone
+Render = Callable[[str], tuple[int, str] | None]  # room code -> (version, html)
+
+
+@dataclass
+class _Room:
+    followers: set[asyncio.Queue[tuple[int, str]]] = field(default_factory=set)
+    latest: tuple[int, str] | None = None
+    watcher: asyncio.Task[None] | None = None
+
+
+class RoomHub:
+    def __init__(self, version: Version, render: Render, poll_s: float) -> None:
+        self._version = version
+        self._render = render
+        self._poll_s = poll_s
+        self._rooms: dict[str, _Room] = {}
+        self.renders = 0  # how many times a view was rendered (once per change, not per follower)
+
+    async def follow(self, code: str) -> AsyncIterator[tuple[int, str]]:
+        room = self._rooms.setdefault(code, _Room())
+        queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=4)
+        room.followers.add(queue)
+        if room.watcher is None:
+            room.latest = await self._fresh(code, room)
+            room.watcher = asyncio.create_task(self._watch(code, room))
+        try:
+            if room.latest is not None:
+                yield room.latest
+            while True:
+                yield await queue.get()
+        finally:
+            room.followers.discard(queue)
+            if not room.followers and room.watcher is not None:
+                room.watcher.cancel()
+                room.watcher = None
+                self._rooms.pop(code, None)
+
+    async def _fresh(self, code: str, room: _Room) -> tuple[int, str] | None:
+        """The room's view, rendered again only when its version moved."""
+        version = await run_in_threadpool(self._version, code)
+        if version is None:
+            return None
+        if room.latest is not None and room.latest[0] == version:
+            return room.latest
+        rendered = await run_in_threadpool(self._render, code)
+        if rendered is not None:
+            self.renders += 1
+        return rendered
+
+    async def _watch(self, code: str, room: _Room) -> None:
+        while True:
+            await asyncio.sleep(self._poll_s)
+            fresh = await self._fresh(code, room)
+            if fresh is None or fresh is room.latest:
+                continue
+            room.latest = fresh
+            for queue in list(room.followers):
+                if queue.full():  # a slow follower skips to the newest state
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        queue.get_nowait()
+                queue.put_nowait(fresh)

@@ -1,0 +1,99 @@
+"""Lesson files: every shipped lesson parses and plays to its end; bad ones are named."""
+
+from pathlib import Path
+
+import pytest
+
+from app.lessons.compile import compile_lesson, load_lessons
+from app.sim import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+
+
+def test_every_shipped_lesson_plays_to_its_end():
+    lessons = load_lessons(SCENARIOS / "lessons", SCENARIOS)
+    assert len(lessons) >= 8
+    for name, lesson in lessons.items():
+        shown = -1
+        for step in lesson.steps:
+            assert step.start == shown and step.end >= step.start, name
+            shown = step.end
+            if step.question is not None:
+                assert step.answer not in (None, ""), name
+        assert lesson.steps[-1].end <= len(lesson.trace.hops) - 1
+
+
+def test_the_lessons_cover_the_syllabus():
+    lessons = load_lessons(SCENARIOS / "lessons", SCENARIOS)
+    scenarios = {lesson.lesson.scenario for lesson in lessons.values()}
+    assert {
+        "dedicated.yaml",
+        "partitioned.yaml",
+        "shared.yaml",
+        "spooled.yaml",
+        "virtual.yaml",
+        "levels.yaml",
+        "all-devices.yaml",
+    } <= scenarios
+    levels = lessons["7-levels"]
+    assert [s.answer for s in levels.steps if s.question] == ["9", "unknown_guest_os"]
+
+
+def test_a_question_answer_comes_from_the_simulation():
+    lesson = load_lessons(SCENARIOS / "lessons", SCENARIOS)["3-partitioned"]
+    assert [s.answer for s in lesson.steps if s.question] == ["64", "out_of_range"]
+
+
+def lesson(**step_changes):
+    step = {"title": "t", "narration": "n", **step_changes}
+    return {
+        "title": "T",
+        "summary": "S",
+        "scenario": "partitioned.yaml",
+        "use_workload": False,
+        "steps": [step],
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (lesson(narrative="x"), "steps[0]: unknown key 'narrative'"),
+        (
+            lesson(commands=[{"op": "disk_write", "guest": "vm9", "device": "disk0", "block": 1}]),
+            "steps[0].commands[0].guest: unknown guest 'vm9'",
+        ),
+        (lesson(play="later"), "steps[0].play"),
+        (
+            {**lesson(), "scenario": "../secrets.yaml"},
+            "scenario: no scenario file '../secrets.yaml'",
+        ),
+        (
+            lesson(
+                question={
+                    "prompt": "?",
+                    "kind": "number",
+                    "answer_from": {"stage": "physical_mapping", "field": "cylinder"},
+                }
+            ),
+            "steps[0].question: a question needs a command in its step",
+        ),
+        (
+            lesson(
+                commands=[{"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 1}],
+                question={
+                    "prompt": "?",
+                    "kind": "choice",
+                    "choices": ["a"],
+                    "answer_from": {"stage": "status_reply", "field": "status"},
+                },
+            ),
+            "steps[0].question.choices: the simulated answer 'ok' is not among them",
+        ),
+    ],
+)
+def test_bad_lessons_are_refused_with_the_field_path(data, problem):
+    with pytest.raises(ScenarioError) as caught:
+        compile_lesson("bad", data, SCENARIOS)
+    assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems

@@ -1,0 +1,101 @@
+"""Presenting a lesson and following it live, through the routes."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.web.app import create_app
+
+
+def present(client, lesson="3-partitioned"):
+    response = client.post(f"/lessons/{lesson}/present", follow_redirects=False)
+    assert response.status_code == 303
+    return response.headers["location"].rsplit("/", 1)[1]
+
+
+def open_room(client, sid):
+    assert client.post(f"/p/{sid}/room", follow_redirects=False).status_code == 303
+    return re.search(r'class="code">(\w+)<', client.get(f"/p/{sid}").text).group(1)
+
+
+@pytest.fixture
+def student(settings, client):
+    with TestClient(client.app) as other:  # another browser: its own cookies
+        yield other
+
+
+def test_lessons_are_listed_and_presented_step_by_step(client):
+    page = client.get("/lessons").text
+    assert page.count('<article class="card">') >= 8
+    sid = present(client)
+    first = client.get(f"/p/{sid}").text
+    assert "Step 1 of 4" in first and "The mapping table" in first
+    step = client.get(f"/p/{sid}/step/1", headers={"HX-Request": "true"}).text
+    assert "Step 2 of 4" in step and 'hx-swap-oob="true"' in step
+    assert "Reveal and play" in step  # a step with a question asks it before playing
+    played = client.get(f"/p/{sid}/step/1?phase=play", headers={"HX-Request": "true"}).text
+    assert (
+        "sse-connect" in played and "until=" in played and "Answer: <strong>64</strong>" in played
+    )
+
+
+def test_a_student_follows_the_lecturer_and_never_sees_past_them(client, student):
+    sid = present(client)
+    code = open_room(client, sid)
+    client.get(f"/p/{sid}/step/1?phase=play")
+    client.get(f"/s/{sid}/player?at=3&presenter=true")
+    page = student.get(f"/r/{code}").text
+    assert 'data-k="3"' in page and "From a virtual block to a sector" in page
+    ahead = student.get(f"/r/{code}/back?at=20").text
+    assert 'data-k="3"' in ahead  # clamped to the lecturer's hop
+    earlier = student.get(f"/r/{code}/back?at=1").text
+    assert 'data-k="1"' in earlier and "Back to live" in earlier
+    assert f"/s/{sid}" not in page  # a follower never learns the lecturer's session
+
+
+def test_answers_are_counted_for_the_lecturer_only(client, student):
+    sid = present(client)
+    code = open_room(client, sid)
+    client.get(f"/p/{sid}/step/1")
+    assert (
+        student.post(f"/r/{code}/answer", data={"value": "64"}).status_code == 409
+    )  # not asked yet
+    assert student.post(f"/p/{sid}/room/ask").status_code == 403
+    assert student.get(f"/p/{sid}/room/answers").status_code == 403
+    client.post(f"/p/{sid}/room/ask")
+    assert "Question:" in student.get(f"/r/{code}").text
+    student.post(f"/r/{code}/answer", data={"value": "64"})
+    student.post(f"/r/{code}/answer", data={"value": "63"})  # a changed mind counts once
+    counts = client.get(f"/p/{sid}/room/answers").text
+    assert "<strong>1</strong> answer" in counts and '<span class="label">63</span>' in counts
+
+
+def test_joining_with_a_wrong_code_says_so(client):
+    response = client.get("/join?code=zzzz")
+    assert response.status_code == 404 and "No live room has the code" in response.text
+    assert client.get("/r/NOPE").status_code == 404
+
+
+def test_the_room_renders_once_per_change_for_all_followers(settings):
+    import asyncio
+
+    app = create_app(settings)
+    with TestClient(app) as lecturer:
+        sid = present(lecturer)
+        code = open_room(lecturer, sid)
+        hub = app.state.rooms
+
+        async def three_followers():
+            streams = [hub.follow(code) for _ in range(3)]
+            first = [await anext(s) for s in streams]
+            await asyncio.to_thread(lecturer.get, f"/p/{sid}/step/2?phase=still")
+            second = [await asyncio.wait_for(anext(s), 5) for s in streams]
+            for s in streams:
+                await s.aclose()
+            return first, second
+
+        first, second = asyncio.run(three_followers())
+        assert len({v for v, _ in first}) == 1 and len({v for v, _ in second}) == 1
+        assert second[0][0] > first[0][0]
+        assert hub.renders == 2  # one render per change, whatever the number of followers

@@ -24,6 +24,7 @@ Render = Callable[[str], tuple[int, str] | None]  # room code -> (version, html)
 class _Room:
     followers: set[asyncio.Queue[tuple[int, str]]] = field(default_factory=set)
     latest: tuple[int, str] | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
     watcher: asyncio.Task[None] | None = None
 
 
@@ -36,22 +37,25 @@ class RoomHub:
         self.renders = 0  # how many times a view was rendered (once per change, not per follower)
 
     async def follow(self, code: str) -> AsyncIterator[tuple[int, str]]:
+        """The room's view now, then every new one; a slow follower skips to the newest."""
         room = self._rooms.setdefault(code, _Room())
         queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=4)
         room.followers.add(queue)
-        if room.watcher is None:
-            room.latest = await self._fresh(code, room)
+        if room.watcher is None:  # one watcher per room, however many join at once
             room.watcher = asyncio.create_task(self._watch(code, room))
+        sent = -1
         try:
-            if room.latest is not None:
-                yield room.latest
+            await room.ready.wait()
+            current = room.latest
             while True:
-                yield await queue.get()
+                if current is not None and current[0] > sent:
+                    sent = current[0]
+                    yield current
+                current = await queue.get()
         finally:
             room.followers.discard(queue)
             if not room.followers and room.watcher is not None:
                 room.watcher.cancel()
-                room.watcher = None
                 self._rooms.pop(code, None)
 
     async def _fresh(self, code: str, room: _Room) -> tuple[int, str] | None:
@@ -68,13 +72,13 @@ class RoomHub:
 
     async def _watch(self, code: str, room: _Room) -> None:
         while True:
-            await asyncio.sleep(self._poll_s)
             fresh = await self._fresh(code, room)
-            if fresh is None or fresh is room.latest:
-                continue
-            room.latest = fresh
-            for queue in list(room.followers):
-                if queue.full():  # a slow follower skips to the newest state
-                    with contextlib.suppress(asyncio.QueueEmpty):
-                        queue.get_nowait()
-                queue.put_nowait(fresh)
+            if fresh is not None and fresh is not room.latest:
+                room.latest = fresh
+                for queue in list(room.followers):
+                    if queue.full():  # a slow follower skips to the newest state
+                        with contextlib.suppress(asyncio.QueueEmpty):
+                            queue.get_nowait()
+                    queue.put_nowait(fresh)
+            room.ready.set()
+            await asyncio.sleep(self._poll_s)

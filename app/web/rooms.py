@@ -135,8 +135,10 @@ def follow_page(request: Request, db: DbDep, code: str) -> Response:
 
 
 @router.get("/r/{code}/stream")
-async def follow_stream(request: Request, db: DbDep, code: str) -> EventSourceResponse:
-    room = _room(db, code)
+async def follow_stream(request: Request, code: str) -> EventSourceResponse:
+    # no database session held for the life of a stream: a room has hundreds of them
+    with Session(request.app.state.engine) as db:
+        room = _room(db, code)
     hub = request.app.state.rooms
 
     async def events() -> Any:

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from app.store import rooms
 from app.store import sessions as repo
 
-from .deps import LiveDep
 from .live import Live
 from .render import SPEEDS, render_stage
 
@@ -30,12 +29,14 @@ router = APIRouter()
 @router.get("/s/{session_id}/stream")
 async def stream(
     request: Request,
-    live: LiveDep,
+    session_id: str,
     speed: Annotated[float, Query(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
     start: Annotated[int | None, Query(alias="from", ge=0)] = None,
     until: Annotated[int | None, Query(ge=-1, description="stop after this hop")] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> EventSourceResponse:
+    # no database session held for the life of a stream: only short ones, per hop
+    live = await run_in_threadpool(_load, request, session_id)
     first = _first_hop(live, start, last_event_id)
     presenter = request.query_params.get("presenter") == "1"
     return EventSourceResponse(_events(request, live, first, speed, until, presenter), ping=15)
@@ -66,6 +67,14 @@ async def _events(
         else:
             await asyncio.sleep(settings.stream_poll_s)
         live = await run_in_threadpool(_refresh, request, live)
+
+
+def _load(request: Request, session_id: str) -> Live:
+    with Session(request.app.state.engine) as db:
+        live = request.app.state.live.get(db, session_id) if len(session_id) <= 40 else None
+    if live is None:
+        raise HTTPException(status_code=404, detail="no such session")
+    return live
 
 
 def _refresh(request: Request, live: Live) -> Live:

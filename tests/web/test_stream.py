@@ -91,3 +91,19 @@ def test_bad_stream_parameters_are_refused(base):
     sid = create(base)
     assert httpx.get(f"{base}/s/{sid}/stream", params={"speed": 10}).status_code == 422
     assert httpx.get(f"{base}/s/{sid}/stream", params={"from": -3}).status_code == 422
+
+
+def test_many_open_streams_do_not_starve_other_requests(base):
+    """Streams hold no database connection: more of them than the pool still leaves room."""
+    import contextlib
+    import time
+
+    sid = create(base)
+    with contextlib.ExitStack() as stack:
+        for _ in range(25):  # the connection pool holds 15
+            stack.enter_context(
+                httpx.stream("GET", f"{base}/s/{sid}/stream", params={"from": 10**6}, timeout=10)
+            )
+        started = time.monotonic()
+        assert httpx.get(f"{base}/api/sessions/{sid}", timeout=10).status_code == 200
+        assert time.monotonic() - started < 2

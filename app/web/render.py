@@ -13,13 +13,17 @@ from app.sim.trace import STAGES
 
 from .charts import short_number
 from .live import Live
-from .view import PALETTE, machine_at
+from .view import LOG_LINES, PALETTE, machine_at
+
+FOLLOWER_LOG_LINES = 30
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 CATEGORIES = ("dedicated", "partitioned", "shared", "spooled", "virtual")
 
 
 def install_filters(env: Environment) -> None:
+    env.trim_blocks = True  # no blank lines where template tags stood: smaller fragments
+    env.lstrip_blocks = True
     env.filters["us"] = _microseconds
     env.filters["speed"] = lambda s: f"{s:g}×"
     env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
@@ -51,7 +55,8 @@ def player_context(
     follower: bool = False,
 ) -> dict[str, Any]:
     return {
-        "view": machine_at(live, k),
+        # a follower's view goes to a whole class at every change: keep it light
+        "view": machine_at(live, k, log_lines=FOLLOWER_LOG_LINES if follower else LOG_LINES),
         "playing": playing,
         "speed": speed,
         "session": live,

@@ -14,16 +14,18 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from sse_starlette import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 Version = Callable[[str], int | None]  # room code -> its version, None if gone
 Render = Callable[[str], tuple[int, str] | None]  # room code -> (version, html)
+Frame = tuple[int, bytes]  # a version and its Server-Sent Event, encoded once for everyone
 
 
 @dataclass
 class _Room:
-    followers: set[asyncio.Queue[tuple[int, str]]] = field(default_factory=set)
-    latest: tuple[int, str] | None = None
+    followers: set[asyncio.Queue[Frame]] = field(default_factory=set)
+    latest: Frame | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     watcher: asyncio.Task[None] | None = None
 
@@ -36,10 +38,10 @@ class RoomHub:
         self._rooms: dict[str, _Room] = {}
         self.renders = 0  # how many times a view was rendered (once per change, not per follower)
 
-    async def follow(self, code: str) -> AsyncIterator[tuple[int, str]]:
+    async def follow(self, code: str) -> AsyncIterator[Frame]:
         """The room's view now, then every new one; a slow follower skips to the newest."""
         room = self._rooms.setdefault(code, _Room())
-        queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=4)
+        queue: asyncio.Queue[Frame] = asyncio.Queue(maxsize=4)
         room.followers.add(queue)
         if room.watcher is None:  # one watcher per room, however many join at once
             room.watcher = asyncio.create_task(self._watch(code, room))
@@ -58,17 +60,20 @@ class RoomHub:
                 room.watcher.cancel()
                 self._rooms.pop(code, None)
 
-    async def _fresh(self, code: str, room: _Room) -> tuple[int, str] | None:
-        """The room's view, rendered again only when its version moved."""
+    async def _fresh(self, code: str, room: _Room) -> Frame | None:
+        """The room's view as an event, rendered and encoded again only when its version moved."""
         version = await run_in_threadpool(self._version, code)
         if version is None:
             return None
         if room.latest is not None and room.latest[0] == version:
             return room.latest
         rendered = await run_in_threadpool(self._render, code)
-        if rendered is not None:
-            self.renders += 1
-        return rendered
+        if rendered is None:
+            return None
+        self.renders += 1
+        version, html = rendered
+        event = ServerSentEvent(data=html, event="room", id=str(version))
+        return version, event.encode()
 
     async def _watch(self, code: str, room: _Room) -> None:
         while True:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 
 from app.store import rooms as repo
 from app.store.models import RoomRow
@@ -142,8 +142,8 @@ async def follow_stream(request: Request, code: str) -> EventSourceResponse:
     hub = request.app.state.rooms
 
     async def events() -> Any:
-        async for version, html in hub.follow(room.code):
-            yield ServerSentEvent(data=html, event="room", id=str(version))
+        async for _, frame in hub.follow(room.code):
+            yield frame  # already an encoded event: sse-starlette sends bytes as they are
 
     return EventSourceResponse(events(), ping=15)
 

@@ -72,7 +72,7 @@ def colour_of(live: Live) -> dict[str | None, int]:
     return colours
 
 
-def machine_at(live: Live, k: int) -> MachineView:
+def machine_at(live: Live, k: int, *, log_lines: int = LOG_LINES) -> MachineView:
     hops = live.trace.hops
     k = max(-1, min(k, len(hops) - 1))
     shown = hops[: k + 1]
@@ -90,7 +90,7 @@ def machine_at(live: Live, k: int) -> MachineView:
         traps=sum(h.detail.get("traps", 0) for h in shown if h.stage == "vmm_trap"),
         requests=_requests(live, shown),
         totals=_totals(live, shown),
-        log=shown[-LOG_LINES:],
+        log=shown[-log_lines:],
         token=_token(live, hop, devices),
     )
 

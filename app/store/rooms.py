@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -72,8 +73,23 @@ def update_room(db: Session, room: RoomRow, **changes: object) -> RoomRow:
     if changed:
         room.version += 1
         db.add(room)
+        if db.get_bind().dialect.name == "postgresql":
+            # tells the other workers at commit; their listeners wake their room watchers
+            db.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
         db.commit()
+        for listener in list(_listeners):
+            listener()
     return room
+
+
+CHANNEL = "iovlab_rooms"
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call ``listener`` after every room change made in this process; returns the unsubscriber."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener)
 
 
 def follow_cursor(db: Session, *, session_id: str, k: int) -> None:

@@ -16,6 +16,7 @@ from app.lessons.compile import load_lessons
 from app.settings import ROOT, Settings
 from app.store.accounts import signing_secret
 from app.store.db import make_engine
+from app.store.rooms import on_change as room_changes
 
 from . import (
     analysis,
@@ -34,6 +35,7 @@ from . import (
 from .errors import install_error_pages
 from .live import LiveSessions
 from .render import install_filters
+from .room_listener import listen_for_rooms
 from .roomhub import RoomHub
 from .shipped import load_shipped
 
@@ -43,8 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub = app.state.rooms
+        unsubscribe = room_changes(hub.poke)
+        stop_listening = listen_for_rooms(engine, hub.poke)
         yield
+        unsubscribe()
+        if stop_listening is not None:
+            stop_listening()
         engine.dispose()  # close pooled connections when the server stops
 
     app = FastAPI(

@@ -27,6 +27,7 @@ class _Room:
     followers: set[asyncio.Queue[Frame]] = field(default_factory=set)
     latest: Frame | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
     watcher: asyncio.Task[None] | None = None
 
 
@@ -36,10 +37,24 @@ class RoomHub:
         self._render = render
         self._poll_s = poll_s
         self._rooms: dict[str, _Room] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.renders = 0  # how many times a view was rendered (once per change, not per follower)
+
+    def poke(self) -> None:
+        """A room changed (here, or on another worker): look now rather than at the next poll.
+
+        Safe from any thread: a request handler's or the PostgreSQL listener's."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for room in self._rooms.values():
+            room.wake.set()
 
     async def follow(self, code: str) -> AsyncIterator[Frame]:
         """The room's view now, then every new one; a slow follower skips to the newest."""
+        self._loop = asyncio.get_running_loop()
         room = self._rooms.setdefault(code, _Room())
         queue: asyncio.Queue[Frame] = asyncio.Queue(maxsize=4)
         room.followers.add(queue)
@@ -86,4 +101,6 @@ class RoomHub:
                             queue.get_nowait()
                     queue.put_nowait(fresh)
             room.ready.set()
-            await asyncio.sleep(self._poll_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(room.wake.wait(), self._poll_s)
+            room.wake.clear()

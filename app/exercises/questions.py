@@ -5,62 +5,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
-from app.sim import Scenario, Trace, parse_item, simulate
-from app.sim.scenario import Disk, Keyboard, Mouse, Nic, Printer, VSwitch
+from app.sim import Scenario, simulate
+from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 
+from .cases import STATUS_RULES, status_cases, trap_requests
+from .question import Field, NotApplicable, Question, hop_of, run_commands, sentence
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    name: str
-    label: str
-    kind: str  # "number", "choice" or "text"
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Question:
-    """One question of one variant; ``answer`` and ``explanation`` are for after submission."""
-
-    template: str
-    stage: str  # where on the I/O path a wrong answer goes wrong: trap, mapping, device, status
-    prompt: str
-    table: list[dict[str, Any]]
-    fields: list[Field]
-    answer: dict[str, str]
-    explanation: str
-    commands: list[dict[str, Any]] = field(default_factory=list)
-    keep_workload: bool = False
-    focus: int = -1  # the hop to open when the student watches the trace
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Question:
-        fields = [Field(**{**f, "choices": tuple(f["choices"])}) for f in data["fields"]]
-        return cls(**{**data, "fields": fields})
-
-
-class NotApplicable(Exception):
-    """The scenario has no device this template asks about."""
-
-
-def _quiet(scenario: Scenario) -> Scenario:
-    return scenario.model_copy(update={"workload": []})
-
-
-def _run(scenario: Scenario, commands: list[dict[str, Any]], level: str | None = None) -> Trace:
-    quiet = _quiet(scenario)
-    items = [parse_item(quiet, c, f"commands[{i}]") for i, c in enumerate(commands)]
-    return simulate(quiet, items, level=level)  # type: ignore[arg-type]
-
-
-def _hop(trace: Trace, request: str, stage: str) -> Any:
-    return next(h for h in trace.hops if h.request == request and h.stage == stage)
+__all__ = ["TEMPLATES", "Field", "NotApplicable", "Question", "applicable"]
 
 
 def chs(scenario: Scenario, rng: random.Random) -> Question:
@@ -78,8 +31,8 @@ def chs(scenario: Scenario, rng: random.Random) -> Question:
         "block": block,
         "level": "device_driver",
     }
-    trace = _run(scenario, [command])
-    mapping = _hop(trace, "r1", "physical_mapping")
+    trace = run_commands(scenario, [command])
+    mapping = hop_of(trace, "r1", "physical_mapping")
     d = mapping.detail
     g = disk.geometry
     return Question(
@@ -125,9 +78,9 @@ def frame(scenario: Scenario, rng: random.Random) -> Question:
         "bytes": 600,
         "level": "device_driver",
     }
-    trace = _run(scenario, [command])
-    reply = _hop(trace, "r1", "status_reply")
-    mapping = _hop(trace, "r1", "physical_mapping")
+    trace = run_commands(scenario, [command])
+    reply = hop_of(trace, "r1", "status_reply")
+    mapping = hop_of(trace, "r1", "physical_mapping")
     if reply.detail["status"] == "dropped":
         answer = "dropped"
     elif mapping.detail["matched_by"] == "broadcast":
@@ -143,7 +96,7 @@ def frame(scenario: Scenario, rng: random.Random) -> Question:
         fields=[Field("receiver", "receiver", "choice", choices)],
         answer={"receiver": answer},
         explanation=(
-            f"{_sentence(mapping.summary)}. The rule: the VMM demultiplexes an arriving frame by "
+            f"{sentence(mapping.summary)}. The rule: the VMM demultiplexes an arriving frame by "
             f"its "
             f"destination MAC through its vNIC table; the broadcast address "
             f"ff:ff:ff:ff:ff:ff goes to every guest; a MAC no vNIC has is dropped."
@@ -170,7 +123,7 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
         }
         for i, g in enumerate(guests)
     ]
-    trace = _run(scenario, commands)
+    trace = run_commands(scenario, commands)
     pages = [h for h in trace.hops if h.stage == "physical_device"]
     order = []
     for hop in pages:
@@ -204,13 +157,13 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
 
 
 def traps(scenario: Scenario, rng: random.Random) -> Question:
-    options = _trap_requests(scenario)
+    options = trap_requests(scenario)
     if not options:
         raise NotApplicable("a disk, NIC, printer or keyboard")
     command, what = rng.choice(options)
     counts = {}
     for level in ("io_operation", "device_driver", "system_call"):
-        counts[level] = str(_run(scenario, [command], level).requests[0].traps)
+        counts[level] = str(run_commands(scenario, [command], level).requests[0].traps)
     return Question(
         template="traps",
         stage="trap",
@@ -232,57 +185,13 @@ def traps(scenario: Scenario, rng: random.Random) -> Question:
     )
 
 
-def _trap_requests(scenario: Scenario) -> list[tuple[dict[str, Any], str]]:
-    options = []
-    for d in scenario.devices:
-        if isinstance(d, Disk) and d.partitions:
-            p = d.partitions[0]
-            options.append(
-                (
-                    {
-                        "at_us": 0,
-                        "op": "disk_write",
-                        "guest": p.guest,
-                        "device": d.id,
-                        "block": 0,
-                        "count": 1,
-                    },
-                    f"{p.guest} writes one block to {d.id}",
-                )
-            )
-        elif isinstance(d, Nic):
-            g = scenario.guests[0].id
-            options.append(
-                (
-                    {
-                        "at_us": 0,
-                        "op": "net_send",
-                        "guest": g,
-                        "device": d.id,
-                        "dst_ip": "192.0.2.1",
-                        "bytes": 1500,
-                    },
-                    f"{g} sends one 1,500-byte frame on {d.id}",
-                )
-            )
-        elif isinstance(d, Printer):
-            g = scenario.guests[0].id
-            options.append(
-                (
-                    {"at_us": 0, "op": "print", "guest": g, "device": d.id, "pages": 1},
-                    f"{g} prints one page on {d.id}",
-                )
-            )
-    return options
-
-
 def status(scenario: Scenario, rng: random.Random) -> Question:
-    cases = _status_cases(scenario)
+    cases = status_cases(scenario)
     if not cases:
         raise NotApplicable("a device whose requests can be refused")
     command, what = rng.choice(cases)
-    trace = _run(scenario, [command])
-    reply = _hop(trace, "r1", "status_reply")
+    trace = run_commands(scenario, [command])
+    reply = hop_of(trace, "r1", "status_reply")
     return Question(
         template="status",
         stage="status",
@@ -290,114 +199,10 @@ def status(scenario: Scenario, rng: random.Random) -> Question:
         table=[],
         fields=[Field("status", "status", "choice", STATUSES)],
         answer={"status": reply.detail["status"]},
-        explanation=f"{_sentence(reply.summary)}. " + _STATUS_RULES.get(reply.detail["status"], ""),
+        explanation=f"{sentence(reply.summary)}. " + STATUS_RULES.get(reply.detail["status"], ""),
         commands=[command],
         focus=reply.seq,
     )
-
-
-_STATUS_RULES = {
-    "ok": "The VMM found everything in order and the device served the request.",
-    "out_of_range": (
-        "The VMM checks every request against the guest's partition and refuses one that "
-        "reaches past it, without touching the disk."
-    ),
-    "not_owner": (
-        "A dedicated device belongs to one guest at a time; another guest reading it is refused."
-    ),
-    "unknown_guest_os": (
-        "At the system-call level the VMM must understand the guest OS to interpret its "
-        "calls; for an OS it does not know, it cannot."
-    ),
-    "no_such_host": "A virtual switch delivers only to guests plugged into it.",
-    "dropped": "A frame or input nobody owns is dropped by the VMM.",
-}
-
-
-def _status_cases(scenario: Scenario) -> list[tuple[dict[str, Any], str]]:
-    cases = []
-    known = set(scenario.vmm.knows_os)
-    for d in scenario.devices:
-        if isinstance(d, Disk):
-            for p in d.partitions:
-                cases.append(
-                    (
-                        {
-                            "at_us": 0,
-                            "op": "disk_read",
-                            "guest": p.guest,
-                            "device": d.id,
-                            "block": p.blocks - 1,
-                            "count": 2,
-                            "level": "device_driver",
-                        },
-                        f"{p.guest} reads 2 blocks from its virtual block {p.blocks - 1} on {d.id}",
-                    )
-                )
-                cases.append(
-                    (
-                        {
-                            "at_us": 0,
-                            "op": "disk_read",
-                            "guest": p.guest,
-                            "device": d.id,
-                            "block": p.blocks // 2,
-                            "count": 1,
-                            "level": "device_driver",
-                        },
-                        f"{p.guest} reads its virtual block {p.blocks // 2} on {d.id}",
-                    )
-                )
-                guest = next(g for g in scenario.guests if g.id == p.guest)
-                if guest.os not in known:
-                    cases.append(
-                        (
-                            {
-                                "at_us": 0,
-                                "op": "disk_read",
-                                "guest": p.guest,
-                                "device": d.id,
-                                "block": 0,
-                                "level": "system_call",
-                            },
-                            f"At the system-call level, {p.guest} (running {guest.os}) "
-                            f"reads block 0 of {d.id}",
-                        )
-                    )
-        elif isinstance(d, Keyboard | Mouse) and d.owner:
-            others = [g.id for g in scenario.guests if g.id != d.owner]
-            op = "key_read" if isinstance(d, Keyboard) else "mouse_read"
-            if others:
-                cases.append(
-                    (
-                        {
-                            "at_us": 0,
-                            "op": op,
-                            "guest": others[0],
-                            "device": d.id,
-                            "level": "device_driver",
-                        },
-                        f"{others[0]} reads {d.id}, which {d.owner} owns",
-                    )
-                )
-        elif isinstance(d, VSwitch) and d.guests:
-            outsider = next((g for g in scenario.guests if g.id not in d.guests), None)
-            if outsider:
-                cases.append(
-                    (
-                        {
-                            "at_us": 0,
-                            "op": "net_send",
-                            "guest": d.guests[0],
-                            "device": d.id,
-                            "dst_ip": outsider.ip,
-                            "bytes": 100,
-                            "level": "device_driver",
-                        },
-                        f"{d.guests[0]} sends a frame to {outsider.ip} through {d.id}",
-                    )
-                )
-    return cases
 
 
 def next_hop(scenario: Scenario, rng: random.Random) -> Question:
@@ -425,10 +230,6 @@ def next_hop(scenario: Scenario, rng: random.Random) -> Question:
         keep_workload=True,
         focus=k + 1,
     )
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _path_stage(stage: str) -> str:

@@ -29,7 +29,7 @@ def _lesson(request: Request, name: str) -> CompiledLesson:
     return lesson
 
 
-def _presented(request: Request, db: Session, live: Live) -> tuple[CompiledLesson, int]:
+def presented(request: Request, db: Session, live: Live) -> tuple[CompiledLesson, int]:
     presentation = rooms_repo.get_presentation(db, live.id)
     if presentation is None:
         raise HTTPException(status_code=404, detail="this session presents no lesson")
@@ -66,7 +66,7 @@ def present_get(request: Request, db: DbDep, name: str) -> Response:
 
 @router.get("/p/{session_id}", response_class=HTMLResponse)
 def presenter(request: Request, db: DbDep, live: LiveDep) -> Response:
-    lesson, step = _presented(request, db, live)
+    lesson, step = presented(request, db, live)
     context = _step_context(request, db, live, lesson, step, phase="still")
     context.update(composer_context(live))
     return request.app.state.templates.TemplateResponse(request, "lessons/present.html", context)
@@ -82,7 +82,7 @@ def goto_step(
     speed: Annotated[float, Query(ge=0.25, le=4)] = 1.0,
 ) -> Response:
     """Enter a step: pose its question first if it has one, else play its hops."""
-    lesson, _ = _presented(request, db, live)
+    lesson, _ = presented(request, db, live)
     step = max(0, min(step, len(lesson.steps) - 1))
     current = lesson.steps[step]
     if (

@@ -14,7 +14,7 @@ from app.store import rooms as repo
 from app.store.models import RoomRow
 
 from .deps import DbDep, LiveDep
-from .lessons import _presented
+from .lessons import presented
 from .render import player_context
 
 router = APIRouter()
@@ -38,7 +38,7 @@ def _room(db: Session, code: str) -> RoomRow:
 
 @router.post("/p/{session_id}/room")
 def open_room(request: Request, db: DbDep, live: LiveDep) -> Response:
-    _, step = _presented(request, db, live)
+    _, step = presented(request, db, live)
     room = repo.open_room(db, session_id=live.id, step=step, k=live.cursor)
     held = dict(request.session.get("rooms", {}))
     held[room.code] = room.secret
@@ -56,7 +56,7 @@ def ask(request: Request, db: DbDep, live: LiveDep) -> Response:
 @router.get("/p/{session_id}/room/answers", response_class=HTMLResponse)
 def answers(request: Request, db: DbDep, live: LiveDep) -> Response:
     room = _lecturer_room(request, db, live.id)
-    lesson, _ = _presented(request, db, live)
+    lesson, _ = presented(request, db, live)
     step = lesson.steps[room.step]
     counts = repo.distribution(db, room)
     context = {

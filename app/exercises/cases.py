@@ -1,0 +1,156 @@
+"""The requests the trap and status templates choose from, per scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.sim import Scenario
+from app.sim.scenario import Disk, Keyboard, Mouse, Nic, Printer, VSwitch
+
+
+def trap_requests(scenario: Scenario) -> list[tuple[dict[str, Any], str]]:
+    options = []
+    for d in scenario.devices:
+        if isinstance(d, Disk) and d.partitions:
+            p = d.partitions[0]
+            options.append(
+                (
+                    {
+                        "at_us": 0,
+                        "op": "disk_write",
+                        "guest": p.guest,
+                        "device": d.id,
+                        "block": 0,
+                        "count": 1,
+                    },
+                    f"{p.guest} writes one block to {d.id}",
+                )
+            )
+        elif isinstance(d, Nic):
+            g = scenario.guests[0].id
+            options.append(
+                (
+                    {
+                        "at_us": 0,
+                        "op": "net_send",
+                        "guest": g,
+                        "device": d.id,
+                        "dst_ip": "192.0.2.1",
+                        "bytes": 1500,
+                    },
+                    f"{g} sends one 1,500-byte frame on {d.id}",
+                )
+            )
+        elif isinstance(d, Printer):
+            g = scenario.guests[0].id
+            options.append(
+                (
+                    {"at_us": 0, "op": "print", "guest": g, "device": d.id, "pages": 1},
+                    f"{g} prints one page on {d.id}",
+                )
+            )
+    return options
+
+
+STATUS_RULES = {
+    "ok": "The VMM found everything in order and the device served the request.",
+    "out_of_range": (
+        "The VMM checks every request against the guest's partition and refuses one that "
+        "reaches past it, without touching the disk."
+    ),
+    "not_owner": (
+        "A dedicated device belongs to one guest at a time; another guest reading it is refused."
+    ),
+    "unknown_guest_os": (
+        "At the system-call level the VMM must understand the guest OS to interpret its "
+        "calls; for an OS it does not know, it cannot."
+    ),
+    "no_such_host": "A virtual switch delivers only to guests plugged into it.",
+    "dropped": "A frame or input nobody owns is dropped by the VMM.",
+}
+
+
+def status_cases(scenario: Scenario) -> list[tuple[dict[str, Any], str]]:
+    cases = []
+    known = set(scenario.vmm.knows_os)
+    for d in scenario.devices:
+        if isinstance(d, Disk):
+            for p in d.partitions:
+                cases.append(
+                    (
+                        {
+                            "at_us": 0,
+                            "op": "disk_read",
+                            "guest": p.guest,
+                            "device": d.id,
+                            "block": p.blocks - 1,
+                            "count": 2,
+                            "level": "device_driver",
+                        },
+                        f"{p.guest} reads 2 blocks from its virtual block {p.blocks - 1} on {d.id}",
+                    )
+                )
+                cases.append(
+                    (
+                        {
+                            "at_us": 0,
+                            "op": "disk_read",
+                            "guest": p.guest,
+                            "device": d.id,
+                            "block": p.blocks // 2,
+                            "count": 1,
+                            "level": "device_driver",
+                        },
+                        f"{p.guest} reads its virtual block {p.blocks // 2} on {d.id}",
+                    )
+                )
+                guest = next(g for g in scenario.guests if g.id == p.guest)
+                if guest.os not in known:
+                    cases.append(
+                        (
+                            {
+                                "at_us": 0,
+                                "op": "disk_read",
+                                "guest": p.guest,
+                                "device": d.id,
+                                "block": 0,
+                                "level": "system_call",
+                            },
+                            f"At the system-call level, {p.guest} (running {guest.os}) "
+                            f"reads block 0 of {d.id}",
+                        )
+                    )
+        elif isinstance(d, Keyboard | Mouse) and d.owner:
+            others = [g.id for g in scenario.guests if g.id != d.owner]
+            op = "key_read" if isinstance(d, Keyboard) else "mouse_read"
+            if others:
+                cases.append(
+                    (
+                        {
+                            "at_us": 0,
+                            "op": op,
+                            "guest": others[0],
+                            "device": d.id,
+                            "level": "device_driver",
+                        },
+                        f"{others[0]} reads {d.id}, which {d.owner} owns",
+                    )
+                )
+        elif isinstance(d, VSwitch) and d.guests:
+            outsider = next((g for g in scenario.guests if g.id not in d.guests), None)
+            if outsider:
+                cases.append(
+                    (
+                        {
+                            "at_us": 0,
+                            "op": "net_send",
+                            "guest": d.guests[0],
+                            "device": d.id,
+                            "dst_ip": outsider.ip,
+                            "bytes": 100,
+                            "level": "device_driver",
+                        },
+                        f"{d.guests[0]} sends a frame to {outsider.ip} through {d.id}",
+                    )
+                )
+    return cases

@@ -1,5 +1,12 @@
 """A lecturer presents with the keyboard; a student follows, looks back, returns, answers."""
 
+from pathlib import Path
+
+from app.lessons.compile import load_lessons
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+LESSONS = load_lessons(SCENARIOS / "lessons", SCENARIOS)
+
 
 def test_presenter_steps_through_a_lesson_with_the_keyboard(page, server, artifacts):
     page.goto(f"{server}/lessons")
@@ -55,19 +62,15 @@ def test_a_student_follows_detaches_returns_and_answers(browser, server, artifac
         "document.querySelector('.follower-narration').innerText.includes('Answer: 64')",
         timeout=10000,
     )
-    lecturer.wait_for_function(
-        "Number(document.getElementById('stage-meta').dataset.k) >= 7", timeout=15000
-    )
+    end = LESSONS["3-partitioned"].steps[1].end  # where this step's playing stops
     student.wait_for_function(
-        "Number(document.getElementById('stage-meta').dataset.k) >= 3", timeout=10000
+        f"document.getElementById('stage-meta').dataset.k == '{end}'", timeout=15000
     )
-    live_k = int(student.get_attribute("#stage-meta", "data-k"))
-    lecturer_k = int(lecturer.get_attribute("#stage-meta", "data-k"))
-    assert live_k <= lecturer_k
+    assert int(lecturer.get_attribute("#stage-meta", "data-k")) == end
 
     student.keyboard.press("ArrowLeft")  # look back
     student.wait_for_selector(".live-badge.off")
-    assert int(student.get_attribute("#stage-meta", "data-k")) < live_k
+    assert int(student.get_attribute("#stage-meta", "data-k")) == end - 1
     student.keyboard.press("l")  # back to live
     student.wait_for_selector(".live-badge.on")
     student.screenshot(path=artifacts / "follower.png")

@@ -37,6 +37,7 @@ from .live import LiveSessions
 from .render import install_filters
 from .room_listener import listen_for_rooms
 from .roomhub import RoomHub
+from .security import SecurityHeaders
 from .shipped import load_shipped
 
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     with Session(engine) as db:
         secret = signing_secret(db)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,

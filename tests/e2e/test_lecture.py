@@ -12,6 +12,7 @@ def test_presenter_steps_through_a_lesson_with_the_keyboard(page, server, artifa
     page.goto(f"{server}/lessons")
     page.click("article:has-text('three interception levels') button")
     page.wait_for_url("**/p/*")
+    page.wait_for_load_state()
     assert "Step 1 of 5" in page.inner_text("#narration")
     page.keyboard.press("PageDown")
     page.wait_for_function("document.getElementById('narration').dataset.step == '1'")
@@ -33,18 +34,24 @@ def test_presenter_steps_through_a_lesson_with_the_keyboard(page, server, artifa
 
 
 def test_a_student_follows_detaches_returns_and_answers(browser, server, artifacts):
-    lecturer = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    lecturer = browser.new_context(
+        bypass_csp=True, viewport={"width": 1280, "height": 720}
+    ).new_page()
     lecturer.goto(f"{server}/lessons")
     lecturer.click("article:has-text('Partitioned devices') button")
     lecturer.wait_for_url("**/p/*")
+    lecturer.wait_for_load_state()
     lecturer.click("button:has-text('Start a live room')")
     code = lecturer.inner_text(".room-panel .code")
 
-    student = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    student = browser.new_context(
+        bypass_csp=True, viewport={"width": 1280, "height": 720}
+    ).new_page()
     student.goto(f"{server}/join")
     student.fill("#code", code.lower())
     student.click("button:has-text('Join')")
     student.wait_for_url(f"**/r/{code}")
+    student.wait_for_load_state()
 
     lecturer.keyboard.press("PageDown")  # step 2 poses its question
     lecturer.wait_for_selector("button:has-text('Ask the class')")

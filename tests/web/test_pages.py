@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from .conftest import new_session
@@ -218,3 +219,28 @@ def test_static_assets_are_served_locally(client):
         "/static/iovlab.css",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_every_response_carries_the_security_headers(client, session_id):
+    for url in ("/", f"/s/{session_id}", "/api/scenarios", "/static/iovlab.js"):
+        headers = client.get(url).headers
+        policy = headers["content-security-policy"]
+        assert (
+            "script-src 'self'" in policy
+            and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        )
+        assert "frame-ancestors 'none'" in policy
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_no_page_carries_an_inline_script(client, session_id):
+    for url in (
+        "/",
+        f"/s/{session_id}",
+        "/lessons",
+        f"/s/{session_id}/compare",
+        "/instructor/login",
+    ):
+        page = client.get(url).text
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None, url
+        assert " on" + "click=" not in page and "hx-on" not in page, url

@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY templates ./templates
+COPY static ./static
+COPY scenarios ./scenarios
+RUN pip install --no-cache-dir .
+ENV IOVLAB_SCENARIOS_DIR=/app/scenarios
+EXPOSE 8000
+CMD ["iovlab", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "4"]

@@ -37,7 +37,7 @@ from .live import LiveSessions
 from .render import install_filters
 from .room_listener import listen_for_rooms
 from .roomhub import RoomHub
-from .security import SecurityHeaders
+from .security import BodyLimit, SameOrigin, SecurityHeaders
 from .shipped import load_shipped
 
 
@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     with Session(engine) as db:
         secret = signing_secret(db)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(SameOrigin)
+    app.add_middleware(BodyLimit, limit=settings.max_scenario_bytes * 4)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,

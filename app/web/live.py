@@ -20,6 +20,7 @@ from app.sim.loading import parse_item
 from app.store import sessions as repo
 
 _ITEMS = TypeAdapter(WorkloadItem)
+MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,9 @@ class LiveSessions:
             raise ScenarioError(
                 ["command.at_us: set by the server; a command happens at the session's cursor"]
             )
+        if len(live.commands) >= MAX_COMMANDS:
+            limit = f"a session holds at most {MAX_COMMANDS} commands; reset it for a fresh one"
+            raise ScenarioError([f"command: {limit}"])
         item = parse_item(live.scenario, {**data, "at_us": live.time_at(cursor)})
         repo.add_command(db, session_id=live.id, item_json=item.model_dump_json(exclude_none=True))
         commands = (*live.commands, item)

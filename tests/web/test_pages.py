@@ -244,3 +244,36 @@ def test_no_page_carries_an_inline_script(client, session_id):
         page = client.get(url).text
         assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None, url
         assert " on" + "click=" not in page and "hx-on" not in page, url
+
+
+def test_a_form_posted_from_another_site_is_refused(client):
+    forged = client.post(
+        "/sessions", data={"scenario": "shared"}, headers={"Origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403 and "another site" in forged.text
+    same = client.post(
+        "/sessions",
+        data={"scenario": "shared"},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert same.status_code == 303
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client):
+    response = client.post(
+        "/api/sessions",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413 and "over" in response.text
+
+
+def test_a_session_holds_a_bounded_number_of_commands(client, session_id, monkeypatch):
+    monkeypatch.setattr("app.web.live.MAX_COMMANDS", 2)
+    url = f"/api/sessions/{session_id}/commands"
+    command = {"op": "key_press", "device": "kbd0", "key": "a"}
+    assert client.post(url, json=command).status_code == 201
+    assert client.post(url, json=command).status_code == 201
+    refused = client.post(url, json=command)
+    assert refused.status_code == 422 and "at most 2 commands" in refused.json()["problems"][0]

@@ -26,14 +26,15 @@ def get_presentation(db: Session, session_id: str) -> PresentationRow | None:
     return db.get(PresentationRow, session_id)
 
 
-def set_step(db: Session, *, session_id: str, step: int) -> None:
+def set_step(db: Session, *, session_id: str, step: int, k: int, question: str = "none") -> None:
+    """The lecturer is at ``step``, showing hop ``k``: one change for every room."""
     row = db.get(PresentationRow, session_id)
     if row is not None:
         row.step = step
         db.add(row)
         db.commit()
     for room in rooms_of(db, session_id):
-        update_room(db, room, step=step, question="none")
+        update_room(db, room, step=step, question=question, k=k)
 
 
 def open_room(db: Session, *, session_id: str, step: int, k: int) -> RoomRow:

@@ -91,15 +91,13 @@ def goto_step(
         and request.query_params.get("phase") is None
     ):
         phase = "ask"
-    rooms_repo.set_step(db, session_id=live.id, step=step)
-    if phase == "play":
-        for room in rooms_repo.rooms_of(db, live.id):
-            if current.question is not None:
-                rooms_repo.update_room(db, room, question="revealed")
     context = _step_context(request, db, live, lesson, step, phase=phase, speed=speed)
     at = context["at"]
+    revealed = phase == "play" and current.question is not None
     session_repo.set_cursor(db, session_id=live.id, cursor=at)
-    rooms_repo.follow_cursor(db, session_id=live.id, k=at)
+    rooms_repo.set_step(
+        db, session_id=live.id, step=step, k=at, question="revealed" if revealed else "none"
+    )
     response = render_player(
         request,
         live,

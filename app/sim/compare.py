@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .scenario import LEVELS, Scenario
 from .simulate import simulate
-from .trace import Trace
+from .trace import RequestRecord, Trace
 
 
 @dataclass(slots=True)
@@ -19,6 +19,14 @@ class LevelFigures:
     device_us: int = 0
     latency_us: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+
+    def add(self, record: RequestRecord) -> None:
+        self.requests += 1
+        self.traps += record.traps
+        self.overhead_us += record.overhead_us
+        self.device_us += record.device_us
+        self.latency_us += record.latency_us or 0
+        self.statuses[record.status] = self.statuses.get(record.status, 0) + 1
 
     def mean(self, total: int) -> float:
         return total / self.requests if self.requests else 0.0
@@ -34,13 +42,7 @@ def compare_levels(scenario: Scenario) -> Comparison:
     for level in LEVELS:
         for record in simulate(scenario, level=level).requests:
             kind = f"{record.op} on {kinds[record.device]}"
-            figures = result.setdefault(kind, {}).setdefault(level, LevelFigures())
-            figures.requests += 1
-            figures.traps += record.traps
-            figures.overhead_us += record.overhead_us
-            figures.device_us += record.device_us
-            figures.latency_us += record.latency_us or 0
-            figures.statuses[record.status] = figures.statuses.get(record.status, 0) + 1
+            result.setdefault(kind, {}).setdefault(level, LevelFigures()).add(record)
     return result
 
 
@@ -80,13 +82,7 @@ def figures_by_category(traces: dict[str, Trace]) -> dict[str, dict[str, LevelFi
     result: dict[str, dict[str, LevelFigures]] = {}
     for level, trace in traces.items():
         for record in trace.requests:
-            figures = result.setdefault(record.category, {}).setdefault(level, LevelFigures())
-            figures.requests += 1
-            figures.traps += record.traps
-            figures.overhead_us += record.overhead_us
-            figures.device_us += record.device_us
-            figures.latency_us += record.latency_us or 0
-            figures.statuses[record.status] = figures.statuses.get(record.status, 0) + 1
+            result.setdefault(record.category, {}).setdefault(level, LevelFigures()).add(record)
     return result
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-TITLES = {403: "Instructors only", 404: "Not found", 409: "Not now", 422: "That was not understood"}
+TITLES = {
+    403: "Instructors only",
+    404: "Not found",
+    409: "Not now",
+    422: "That was not understood",
+    503: "Back in a moment",
+}
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -17,6 +24,16 @@ def install_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             return await http_exception_handler(request, error)
         return _page(request, error.status_code, str(error.detail), [])
+
+    @app.exception_handler(OperationalError)
+    async def database_away(request: Request, error: OperationalError) -> Response:
+        # nothing was half-written: each change commits in one transaction or not at all
+        message = "the database is unavailable for a moment; nothing was lost, try again shortly"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "5"})
+        response = _page(request, 503, message, [])
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

@@ -21,3 +21,26 @@ def test_session_commands_and_cursor_survive_a_restart(tmp_path):
         assert [c["op"] for c in info["commands"]] == ["key_press"]
         assert after.get(f"/api/sessions/{sid}/trace").json() == trace
         assert after.get(f"/s/{sid}").status_code == 200
+
+
+def test_a_database_outage_is_a_clear_503_and_passes_by_itself(tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from app.store import sessions as repo
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'away.db'}")
+    with TestClient(create_app(settings)) as client:
+        sid = client.post("/api/sessions", json={"scenario": "shared"}).json()["id"]
+        real = repo.get_session
+
+        def away(*args, **kwargs):
+            raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+        monkeypatch.setattr(repo, "get_session", away)
+        api = client.get(f"/api/sessions/{sid}")
+        assert api.status_code == 503 and api.headers["retry-after"] == "5"
+        assert "nothing was lost" in api.json()["detail"]
+        page = client.get(f"/s/{sid}", headers={"accept": "text/html"})
+        assert page.status_code == 503 and "Back in a moment" in page.text
+        monkeypatch.setattr(repo, "get_session", real)
+        assert client.get(f"/api/sessions/{sid}").status_code == 200

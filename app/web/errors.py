@@ -37,9 +37,12 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        if request.url.path.startswith("/api/"):
+            # the API answers every bad input in one shape: {"problems": [...]}
+            return JSONResponse({"problems": problems}, status_code=422)
         if _wants_json(request):
             return await request_validation_exception_handler(request, error)
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
         return _page(request, 422, "", problems)
 
 

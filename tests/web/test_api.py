@@ -156,3 +156,16 @@ def test_openapi_schema_lists_the_api(client):
         "/api/sessions/{session_id}/commands",
         "/api/sessions/{session_id}/trace",
     } <= set(paths)
+
+
+def test_every_bad_api_input_comes_back_as_problems_with_their_place(client, session_id):
+    broken = client.post(
+        "/api/sessions", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert broken.status_code == 422
+    assert broken.json()["problems"][0].startswith("body.")
+    cursor = client.post(f"/api/sessions/{session_id}/commands?cursor=-7", json=DISK_WRITE)
+    assert cursor.status_code == 422
+    assert cursor.json()["problems"][0].startswith(
+        "query.cursor: Input should be greater than or equal to -1"
+    )

@@ -21,6 +21,9 @@ TITLES = {
 def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 400 and request.url.path.startswith("/api/"):
+            # a body that cannot even be decoded is bad input like any other
+            return JSONResponse({"problems": [f"body: {error.detail}"]}, status_code=422)
         if _wants_json(request):
             return await http_exception_handler(request, error)
         return _page(request, error.status_code, str(error.detail), [])

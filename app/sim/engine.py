@@ -107,10 +107,6 @@ class Resource:
     def claim(self, key: str = "") -> Claim:
         return Claim(self, key if self._round_robin else "")
 
-    def waiting(self) -> int:
-        """How many claims wait (not counting the one being served)."""
-        return sum(len(q) for q in self._queues.values())
-
     def take_if_free(self) -> bool:
         """Hold the resource now if nobody holds it (then nobody is waiting either)."""
         if self.busy:

@@ -35,6 +35,3 @@ def _live(session_id: str, db: DbDep, sessions: SessionsDep) -> Live:
 
 LiveDep = Annotated[Live, Depends(_live)]
 
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true"

@@ -34,4 +34,3 @@ def _live(session_id: str, db: DbDep, sessions: SessionsDep) -> Live:
 
 
 LiveDep = Annotated[Live, Depends(_live)]
-

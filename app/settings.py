@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     room_poll_s: float = Field(
         0.2, gt=0, le=5, description="How often a worker checks a live room it serves for changes."
     )
+    sessions_per_minute: int = Field(
+        30, ge=1, le=10_000, description="Sessions one client address may open a minute."
+    )
     secure_cookies: bool = Field(
         False, description="Send the sign-in cookie over HTTPS only (set it behind TLS)."
     )

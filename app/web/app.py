@@ -33,6 +33,7 @@ from . import (
     student,
 )
 from .errors import install_error_pages
+from .limits import PerMinute
 from .live import LiveSessions
 from .render import install_filters
 from .room_listener import listen_for_rooms
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.state.live = LiveSessions()
+    app.state.session_limit = PerMinute(settings.sessions_per_minute)
     app.state.shipped = load_shipped(Path(settings.scenarios_dir))
     app.state.lessons = load_lessons(
         Path(settings.scenarios_dir) / "lessons", Path(settings.scenarios_dir)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from sqlmodel import Session
 
 from app.sim import ScenarioError, load_scenario
@@ -20,6 +20,14 @@ def start_session(
     source: str | None,
     copy_of: Live | None = None,
 ) -> SessionRow:
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.session_limit.allow(client)
+    if wait:
+        raise HTTPException(
+            status_code=429,
+            detail=f"too many new sessions from this address: try again in {wait:.0f} s",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
     shipped = request.app.state.shipped
     limit = request.app.state.settings.max_scenario_bytes
     if copy_of is not None:

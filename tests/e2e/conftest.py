@@ -31,7 +31,12 @@ def e2e_database(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def server(e2e_database):
-    settings = Settings(database_url=e2e_database, hop_interval_s=0.05, stream_poll_s=0.05)
+    settings = Settings(
+        database_url=e2e_database,
+        hop_interval_s=0.05,
+        stream_poll_s=0.05,
+        sessions_per_minute=10_000,
+    )
     with serving(settings) as url:
         yield url
 

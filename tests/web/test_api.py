@@ -169,3 +169,34 @@ def test_every_bad_api_input_comes_back_as_problems_with_their_place(client, ses
     assert cursor.json()["problems"][0].startswith(
         "query.cursor: Input should be greater than or equal to -1"
     )
+
+
+def test_a_client_opening_too_many_sessions_is_told_when_to_retry(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.settings import Settings
+    from app.web.app import create_app
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'limit.db'}", sessions_per_minute=2)
+    with TestClient(create_app(settings)) as client:
+        for _ in range(2):
+            assert client.post("/api/sessions", json={"scenario": "shared"}).status_code == 201
+        refused = client.post("/api/sessions", json={"scenario": "shared"})
+        assert refused.status_code == 429
+        assert "too many new sessions" in refused.json()["detail"]
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        page = client.post(
+            "/sessions", data={"scenario": "shared"}, headers={"accept": "text/html"}
+        )
+        assert page.status_code == 429 and "too many new sessions" in page.text
+
+
+def test_the_window_slides():
+    from app.web.limits import PerMinute
+
+    now = [0.0]
+    limit = PerMinute(2, clock=lambda: now[0])
+    assert limit.allow("a") == 0 and limit.allow("a") == 0
+    assert limit.allow("a") == 60 and limit.allow("b") == 0
+    now[0] = 60.0
+    assert limit.allow("a") == 0

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sessions_per_minute: int = Field(
         30, ge=1, le=10_000, description="Sessions one client address may open a minute."
     )
+    streams_per_client: int = Field(
+        20, ge=1, le=100_000, description="Event streams one client address may hold open."
+    )
     secure_cookies: bool = Field(
         False, description="Send the sign-in cookie over HTTPS only (set it behind TLS)."
     )

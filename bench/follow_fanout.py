@@ -183,7 +183,11 @@ def main() -> int:
     if not 1 <= args.followers <= 5000 or not 1 <= args.seconds <= 600:
         parser.error("followers 1-5000, seconds 1-600")
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "IOVLAB_ROOM_POLL_S": "0.05"}
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "IOVLAB_ROOM_POLL_S": "0.05",
+            "IOVLAB_STREAMS_PER_CLIENT": "100000",  # every simulated student is on loopback
+        }
         server, port = start("app.web.app:create_app", env)
         SERVER_PID = server.pid
         idle = rss_kib(server.pid)

@@ -33,7 +33,7 @@ from . import (
     student,
 )
 from .errors import install_error_pages
-from .limits import PerMinute
+from .limits import OpenStreams, PerMinute
 from .live import LiveSessions
 from .render import install_filters
 from .room_listener import listen_for_rooms
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.live = LiveSessions()
     app.state.session_limit = PerMinute(settings.sessions_per_minute)
+    app.state.streams = OpenStreams(settings.streams_per_client)
     app.state.shipped = load_shipped(Path(settings.scenarios_dir))
     app.state.lessons = load_lessons(
         Path(settings.scenarios_dir) / "lessons", Path(settings.scenarios_dir)

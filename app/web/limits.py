@@ -31,3 +31,27 @@ class PerMinute:
             if len(self._seen) > 10_000:  # forget idle clients rather than grow forever
                 self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < 60}
             return 0.0
+
+
+class OpenStreams:
+    """How many event streams each client holds open at once (per process)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> bool:
+        with self._lock:
+            if self._open.get(client, 0) >= self.limit:
+                return False
+            self._open[client] = self._open.get(client, 0) + 1
+            return True
+
+    def give_back(self, client: str) -> None:
+        with self._lock:
+            left = self._open.get(client, 1) - 1
+            if left > 0:
+                self._open[client] = left
+            else:
+                self._open.pop(client, None)

@@ -16,6 +16,7 @@ from app.store.models import RoomRow
 from .deps import DbDep, LiveDep
 from .lessons import presented
 from .render import player_context
+from .stream import stream_place
 
 router = APIRouter()
 
@@ -145,7 +146,7 @@ async def follow_stream(request: Request, code: str) -> EventSourceResponse:
         async for _, frame in hub.follow(room.code):
             yield frame  # already an encoded event: sse-starlette sends bytes as they are
 
-    return EventSourceResponse(events(), ping=15)
+    return EventSourceResponse(events(), ping=15, background=stream_place(request))
 
 
 @router.get("/r/{code}/back", response_class=HTMLResponse)

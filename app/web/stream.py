@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from app.store import rooms
@@ -39,7 +40,19 @@ async def stream(
     live = await run_in_threadpool(_load, request, session_id)
     first = _first_hop(live, start, last_event_id)
     presenter = request.query_params.get("presenter") == "1"
-    return EventSourceResponse(_events(request, live, first, speed, until, presenter), ping=15)
+    events = _events(request, live, first, speed, until, presenter)
+    return EventSourceResponse(events, ping=15, background=stream_place(request))
+
+
+def stream_place(request: Request) -> BackgroundTask:
+    """Hold one of the client's stream places until the stream ends (refuse if none is left)."""
+    client = request.client.host if request.client else "unknown"
+    streams = request.app.state.streams
+    if not streams.take(client):
+        raise HTTPException(
+            status_code=429, detail="too many open streams from this address: close a tab"
+        )
+    return BackgroundTask(streams.give_back, client)
 
 
 def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:

@@ -36,6 +36,7 @@ def server(e2e_database):
         hop_interval_s=0.05,
         stream_poll_s=0.05,
         sessions_per_minute=10_000,
+        streams_per_client=1000,
     )
     with serving(settings) as url:
         yield url

@@ -1,6 +1,7 @@
 """The hop stream over a real socket: ids, pacing, resuming, and new hops."""
 
 import re
+import time
 
 import httpx2 as httpx
 import pytest
@@ -13,7 +14,10 @@ from ..live_server import serving
 @pytest.fixture
 def base(tmp_path):
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'stream.db'}", hop_interval_s=0.01, stream_poll_s=0.02
+        database_url=f"sqlite:///{tmp_path / 'stream.db'}",
+        hop_interval_s=0.01,
+        stream_poll_s=0.02,
+        streams_per_client=100,
     )
     with serving(settings) as url:
         yield url
@@ -107,3 +111,28 @@ def test_many_open_streams_do_not_starve_other_requests(base):
         started = time.monotonic()
         assert httpx.get(f"{base}/api/sessions/{sid}", timeout=10).status_code == 200
         assert time.monotonic() - started < 2
+
+
+def test_a_client_holds_a_bounded_number_of_open_streams(tmp_path):
+    import contextlib
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'cap.db'}", streams_per_client=3, stream_poll_s=0.02
+    )
+    with serving(settings) as url:
+        sid = create(url)
+        with contextlib.ExitStack() as stack:
+            for _ in range(3):
+                stack.enter_context(
+                    httpx.stream("GET", f"{url}/s/{sid}/stream", params={"from": 10**6}, timeout=10)
+                )
+            refused = httpx.get(f"{url}/s/{sid}/stream", timeout=10)
+            assert refused.status_code == 429 and "too many open streams" in refused.text
+        for _ in range(50):  # the places come back when the streams close
+            with httpx.stream(
+                "GET", f"{url}/s/{sid}/stream", params={"from": 10**6}, timeout=10
+            ) as again:
+                if again.status_code == 200:
+                    break
+            time.sleep(0.05)
+        assert again.status_code == 200

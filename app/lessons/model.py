@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.sim.trace import Stage
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -14,15 +16,7 @@ class Strict(BaseModel):
 class AnswerFrom(Strict):
     """Where the simulation shows the answer: a hop of the step's first request."""
 
-    stage: Literal[
-        "vmm_trap",
-        "device_model",
-        "physical_mapping",
-        "physical_device",
-        "interrupt",
-        "status_reply",
-        "guest_driver",
-    ]
+    stage: Stage
     field: str = Field(min_length=1, max_length=40)
     traps: bool = Field(False, description="count the request's traps instead of a field")
 

@@ -120,6 +120,7 @@ Device = Annotated[
     Field(discriminator="type"),
 ]
 
+CATEGORIES = ("dedicated", "partitioned", "shared", "spooled", "virtual")
 CATEGORY_OF_TYPE = {
     "keyboard": "dedicated",
     "mouse": "dedicated",

@@ -14,6 +14,7 @@ from app.sim import LEVELS, ScenarioError, Trace, load_scenario
 from app.sim.compare import figures_by_category, traps_per_page
 from app.sim.contention import per_guest, timeline
 from app.sim.diff import diff_hops
+from app.sim.scenario import CATEGORIES
 from app.store import sessions as repo
 from app.workloads import GeneratorError, contention_data
 
@@ -23,7 +24,6 @@ from .live import Live, LiveSessions
 from .view import colour_of
 
 router = APIRouter()
-CATEGORIES = ("dedicated", "partitioned", "shared", "spooled", "virtual")
 
 
 def _traces(sessions: LiveSessions, live: Live) -> dict[str, Trace]:

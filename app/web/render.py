@@ -9,6 +9,7 @@ from fastapi import Request
 from jinja2 import Environment
 
 from app.sim import LEVELS
+from app.sim.scenario import CATEGORIES
 from app.sim.trace import STAGES
 
 from .charts import short_number
@@ -18,7 +19,6 @@ from .view import LOG_LINES, PALETTE, machine_at
 FOLLOWER_LOG_LINES = 30
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
-CATEGORIES = ("dedicated", "partitioned", "shared", "spooled", "virtual")
 
 
 def install_filters(env: Environment) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import secrets
 from typing import Annotated, Any
 
@@ -173,12 +174,7 @@ def give_answer(
         raise HTTPException(status_code=409, detail="the question is not open")
     follower = request.session.setdefault("follower", secrets.token_urlsafe(12))
     repo.answer(db, room=room, follower=str(follower), value=value.strip())
+    shown = html.escape(value.strip())
     return HTMLResponse(
-        f"<p class='answered' role='status'>Your answer: <strong>{_escape(value)}</strong></p>"
+        f"<p class='answered' role='status'>Your answer: <strong>{shown}</strong></p>"
     )
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text.strip())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.sim import Scenario, load_scenario
-from app.sim.scenario import CATEGORY_OF_TYPE
+from app.sim.scenario import CATEGORIES, CATEGORY_OF_TYPE
 
 # The order of the cards on the home page: one per category, then the wholes.
 ORDER = ("dedicated", "partitioned", "shared", "spooled", "virtual", "all-devices", "levels")
@@ -21,9 +21,7 @@ class Shipped:
     @property
     def categories(self) -> list[str]:
         found = {CATEGORY_OF_TYPE[d.type] for d in self.scenario.devices}
-        return [
-            c for c in ("dedicated", "partitioned", "shared", "spooled", "virtual") if c in found
-        ]
+        return [c for c in CATEGORIES if c in found]
 
 
 def load_shipped(directory: Path) -> dict[str, Shipped]:

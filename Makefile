@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint chromium bench golden clean
+.PHONY: run test lint chromium compose bench golden clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)
+	$(BIN)/iovlab db upgrade
 	$(BIN)/iovlab serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
@@ -22,12 +23,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint chromium
+test: lint chromium compose
 	$(BIN)/pytest
 
 # The browser tests drive Debian's Chromium (or $$IOVLAB_CHROMIUM); install it when missing.
 chromium:
 	@scripts/ensure-chromium
+
+# The deployment test reads docker-compose.yml with `docker compose config` (no engine needed).
+compose:
+	@scripts/ensure-compose
 
 bench: $(STAMP)
 	$(BIN)/python bench/sim_throughput.py

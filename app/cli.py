@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from app.sim import (
 from app.sim.export import trace_document
 from app.sim.scenario import Scenario
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 app = typer.Typer(
     help="iovlab: I/O virtualization in a virtual machine monitor, step by step.",
     no_args_is_help=True,
@@ -29,6 +32,9 @@ app = typer.Typer(
 
 instructor = typer.Typer(help="Instructor accounts.", no_args_is_help=True)
 app.add_typer(instructor, name="instructor")
+
+database = typer.Typer(help="The database's schema (DATABASE_URL).", no_args_is_help=True)
+app.add_typer(database, name="db")
 
 ScenarioPath = Annotated[Path, typer.Argument(help="A scenario file (YAML or JSON).")]
 
@@ -94,8 +100,64 @@ def serve(
     """Start the web application (settings from the environment: see README)."""
     import uvicorn
 
+    _check_before_serving()
     typer.echo(f"iovlab on http://{host}:{port}/")
     uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def _engine(*, migrated: bool = True) -> Engine:
+    """The database of DATABASE_URL; exit 2 with the reason if it cannot be used."""
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+    from app.store.db import make_engine
+    from app.store.schema import NotMigrated, require_migrated
+
+    try:
+        engine = make_engine(Settings().database_url)
+    except ValidationError as error:
+        typer.echo(f"iovlab cannot start: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    if migrated:
+        try:
+            require_migrated(engine)
+        except NotMigrated as error:
+            engine.dispose()
+            typer.echo(f"iovlab cannot start: {error}", err=True)
+            raise typer.Exit(code=2) from None
+    return engine
+
+
+def _check_before_serving() -> None:
+    _engine().dispose()
+
+
+@database.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate every table to the schema this iovlab needs (run before serving)."""
+    from app.store.schema import upgrade
+
+    engine = _engine(migrated=False)
+    before, after = upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    engine.dispose()
+    if before == after:
+        typer.echo(f"{where}: already at schema {after}")
+    else:
+        typer.echo(f"{where}: schema {before or 'empty'} → {after}")
+
+
+@database.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the one this iovlab needs."""
+    from app.store.schema import current, head
+
+    engine = _engine(migrated=False)
+    found = current(engine)
+    engine.dispose()
+    typer.echo(f"database schema: {found or 'none'}; needed: {head()}")
+    if found != head():
+        raise typer.Exit(code=1)
 
 
 @instructor.command("add")
@@ -105,9 +167,7 @@ def instructor_add(
     """Create an instructor account; the password is asked on the terminal."""
     from sqlmodel import Session
 
-    from app.settings import Settings
     from app.store.accounts import add_instructor
-    from app.store.db import make_engine
 
     if "@" not in email or len(email) > 254:
         typer.echo(f"{email!r} is not an e-mail address", err=True)
@@ -116,12 +176,15 @@ def instructor_add(
     if len(password) < 10:
         typer.echo("the password must have at least 10 characters", err=True)
         raise typer.Exit(code=2)
-    with Session(make_engine(Settings().database_url)) as db:
-        try:
+    engine = _engine()
+    try:
+        with Session(engine) as db:
             add_instructor(db, email=email, password=password)
-        except ValueError as error:
-            typer.echo(str(error), err=True)
-            raise typer.Exit(code=2) from None
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
     typer.echo(f"instructor {email.strip().lower()} added")
 
 

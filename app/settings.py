@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# What people paste from examples instead of a secret of their own.
+PLACEHOLDERS = {
+    "",
+    "change-me",
+    "changeme",
+    "changethis",
+    "iovlab",
+    "password",
+    "postgres",
+    "secret",
+    "placeholder",
+    "xxx",
+    "...",
+}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IOVLAB_", extra="ignore")
 
+    mode: Literal["development", "production"] = Field(
+        "development",
+        description="production refuses to start without a real secret key and database password.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs the sign-in and room cookies; required in production "
+        "(otherwise one is made and kept in the database).",
+    )
     database_url: str = Field(
         "sqlite:///iovlab.db",
         validation_alias=AliasChoices("DATABASE_URL", "IOVLAB_DATABASE_URL"),
@@ -43,3 +69,24 @@ class Settings(BaseSettings):
     max_scenario_bytes: int = Field(
         256_000, gt=0, description="Largest scenario text accepted from a user."
     )
+
+    @model_validator(mode="after")
+    def _production_has_real_secrets(self) -> Self:
+        if self.mode != "production":
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key.strip().lower() in PLACEHOLDERS or len(key) < 32:
+            raise ValueError(
+                "IOVLAB_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite":
+            raise ValueError(
+                "DATABASE_URL is SQLite: production runs several workers on PostgreSQL "
+                "(postgresql+psycopg://user:password@host/db)"
+            )
+        if (url.password or "").strip().lower() in PLACEHOLDERS:
+            raise ValueError("DATABASE_URL has no real password: set the database's own password")
+        return self

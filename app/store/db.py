@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from . import models  # noqa: F401  (registers the tables)
 
@@ -19,7 +19,6 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **options)  # type: ignore[arg-type]
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
     return engine
 
 

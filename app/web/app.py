@@ -17,12 +17,14 @@ from app.settings import ROOT, Settings
 from app.store.accounts import signing_secret
 from app.store.db import make_engine
 from app.store.rooms import on_change as room_changes
+from app.store.schema import NotMigrated, require_migrated
 
 from . import (
     analysis,
     api,
     auth,
     exports,
+    health,
     instructor,
     lessons,
     pages,
@@ -45,6 +47,11 @@ from .shipped import load_shipped
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+    try:
+        require_migrated(engine)  # NotMigrated says to run `iovlab db upgrade`
+    except NotMigrated:
+        engine.dispose()
+        raise
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,8 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    with Session(engine) as db:
-        secret = signing_secret(db)
+    if settings.secret_key is not None:
+        secret = settings.secret_key.get_secret_value()
+    else:
+        with Session(engine) as db:
+            secret = signing_secret(db)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit, limit=settings.max_scenario_bytes * 4)
@@ -100,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         player,
         stream,
         exports,
+        health,
         analysis,
         api,
         auth,

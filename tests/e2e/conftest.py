@@ -12,6 +12,7 @@ from playwright.sync_api import sync_playwright
 
 from app.settings import Settings
 
+from ..databases import sqlite_url
 from ..live_server import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -26,7 +27,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="package")
 def e2e_database(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+    return sqlite_url(tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture(scope="package")

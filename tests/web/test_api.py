@@ -171,13 +171,13 @@ def test_every_bad_api_input_comes_back_as_problems_with_their_place(client, ses
     )
 
 
-def test_a_client_opening_too_many_sessions_is_told_when_to_retry(tmp_path):
+def test_a_client_opening_too_many_sessions_is_told_when_to_retry(database_url):
     from fastapi.testclient import TestClient
 
     from app.settings import Settings
     from app.web.app import create_app
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'limit.db'}", sessions_per_minute=2)
+    settings = Settings(database_url=database_url, sessions_per_minute=2)
     with TestClient(create_app(settings)) as client:
         for _ in range(2):
             assert client.post("/api/sessions", json={"scenario": "shared"}).status_code == 201

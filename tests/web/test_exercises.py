@@ -79,16 +79,15 @@ def submit(client, exercise_id, alias, right=True):
     return response.headers["location"], form
 
 
-def test_the_cli_adds_an_instructor_with_a_hashed_password(settings, monkeypatch):
+def test_the_cli_adds_an_instructor_with_a_hashed_password(client, settings, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     result = CliRunner().invoke(
         cli, ["instructor", "add", "prof@uni.example"], input=f"{PASSWORD}\n{PASSWORD}\n"
     )
     assert result.exit_code == 0, result.output
     from app.store.accounts import authenticate, find_instructor
-    from app.store.db import make_engine
 
-    with Session(make_engine(settings.database_url)) as db:
+    with Session(client.app.state.engine) as db:
         row = find_instructor(db, email="prof@uni.example")
         assert row.password_hash.startswith("$argon2") and PASSWORD not in row.password_hash
         assert authenticate(db, email="prof@uni.example", password=PASSWORD) is not None

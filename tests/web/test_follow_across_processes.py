@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from ..databases import postgres_schema
 from ..live_server import free_port
-from .test_postgresql import database_url  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,12 +53,13 @@ def start_worker(url: str) -> tuple[subprocess.Popen[bytes], str]:
 
 
 @pytest.fixture
-def two_workers(database_url):  # noqa: F811
-    started = [start_worker(database_url) for _ in range(2)]
-    yield [base for _, base in started]
-    for process, _ in started:
-        process.terminate()
-        process.wait(timeout=10)
+def two_workers():
+    with postgres_schema() as url:
+        started = [start_worker(url) for _ in range(2)]
+        yield [base for _, base in started]
+        for process, _ in started:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def test_a_follower_on_another_worker_follows_the_lecturer(two_workers):

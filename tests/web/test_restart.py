@@ -6,8 +6,8 @@ from app.settings import Settings
 from app.web.app import create_app
 
 
-def test_session_commands_and_cursor_survive_a_restart(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'kept.db'}")
+def test_session_commands_and_cursor_survive_a_restart(database_url):
+    settings = Settings(database_url=database_url)
     with TestClient(create_app(settings)) as before:
         sid = before.post("/api/sessions", json={"scenario": "all-devices"}).json()["id"]
         before.post(
@@ -23,12 +23,12 @@ def test_session_commands_and_cursor_survive_a_restart(tmp_path):
         assert after.get(f"/s/{sid}").status_code == 200
 
 
-def test_a_database_outage_is_a_clear_503_and_passes_by_itself(tmp_path, monkeypatch):
+def test_a_database_outage_is_a_clear_503_and_passes_by_itself(database_url, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
     from app.store import sessions as repo
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'away.db'}")
+    settings = Settings(database_url=database_url)
     with TestClient(create_app(settings)) as client:
         sid = client.post("/api/sessions", json={"scenario": "shared"}).json()["id"]
         real = repo.get_session

@@ -12,9 +12,9 @@ from ..live_server import serving
 
 
 @pytest.fixture
-def base(tmp_path):
+def base(database_url):
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'stream.db'}",
+        database_url=database_url,
         hop_interval_s=0.01,
         stream_poll_s=0.02,
         streams_per_client=100,
@@ -113,12 +113,10 @@ def test_many_open_streams_do_not_starve_other_requests(base):
         assert time.monotonic() - started < 2
 
 
-def test_a_client_holds_a_bounded_number_of_open_streams(tmp_path):
+def test_a_client_holds_a_bounded_number_of_open_streams(database_url):
     import contextlib
 
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'cap.db'}", streams_per_client=3, stream_poll_s=0.02
-    )
+    settings = Settings(database_url=database_url, streams_per_client=3, stream_poll_s=0.02)
     with serving(settings) as url:
         sid = create(url)
         with contextlib.ExitStack() as stack:

@@ -40,6 +40,8 @@ class TcpProxy:
 
     def go_down(self) -> None:
         if self._listener is not None:
+            with contextlib.suppress(OSError):  # wakes the thread blocked in accept()
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         self.cut()
@@ -80,3 +82,4 @@ class TcpProxy:
                     s.shutdown(socket.SHUT_RDWR)
             with self._lock:
                 self._open -= {source, sink}
+            source.close()  # its pair closes in the other direction's thread

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from .live import Live, LiveSessions
 
 
 def _db(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        _close(session)
 
 
-DbDep = Annotated[Session, Depends(_db)]
+def _close(session: Session) -> None:
+    """Close, even when the database went away after the work: what was committed is kept,
+    what was not is gone with the connection, so a failed rollback needs no answer."""
+    try:
+        session.close()
+    except DBAPIError:
+        with contextlib.suppress(DBAPIError):
+            session.invalidate()
+
+
+# closed before the response is sent, so a database error still becomes a clear 503
+DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
 def _sessions(request: Request) -> LiveSessions:

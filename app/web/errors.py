@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 TITLES = {
@@ -29,7 +29,8 @@ def install_error_pages(app: FastAPI) -> None:
         return _page(request, error.status_code, str(error.detail), [])
 
     @app.exception_handler(OperationalError)
-    async def database_away(request: Request, error: OperationalError) -> Response:
+    @app.exception_handler(InterfaceError)
+    async def database_away(request: Request, error: DBAPIError) -> Response:
         # nothing was half-written: each change commits in one transaction or not at all
         message = "the database is unavailable for a moment; nothing was lost, try again shortly"
         if _wants_json(request):

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
@@ -91,11 +92,17 @@ def _load(request: Request, session_id: str) -> Live:
 
 
 def _refresh(request: Request, live: Live) -> Live:
-    with Session(request.app.state.engine) as db:
-        return request.app.state.live.get(db, live.id) or live
+    try:
+        with Session(request.app.state.engine) as db:
+            return request.app.state.live.get(db, live.id) or live
+    except DBAPIError:  # the database is away: play on with the hops already known
+        return live
 
 
 def _save_cursor(request: Request, session_id: str, cursor: int) -> None:
-    with Session(request.app.state.engine) as db:
-        repo.set_cursor(db, session_id=session_id, cursor=cursor)
-        rooms.follow_cursor(db, session_id=session_id, k=cursor)
+    try:
+        with Session(request.app.state.engine) as db:
+            repo.set_cursor(db, session_id=session_id, cursor=cursor)
+            rooms.follow_cursor(db, session_id=session_id, k=cursor)
+    except DBAPIError:
+        pass  # the cursor is a bookmark: the next hop saved after the outage moves it on

@@ -26,6 +26,8 @@ from .live import Live
 from .render import SPEEDS, render_stage
 
 router = APIRouter()
+# how soon a browser whose stream dropped asks again (with Last-Event-ID)
+RETRY_MS = 1000
 
 
 @router.get("/s/{session_id}/stream")
@@ -74,7 +76,7 @@ async def _events(
             html = await run_in_threadpool(
                 render_stage, request, live, next_seq, speed=speed, until=until, presenter=presenter
             )
-            yield ServerSentEvent(data=html, event="hop", id=str(next_seq))
+            yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
             await run_in_threadpool(_save_cursor, request, live.id, next_seq)
             next_seq += 1
             await asyncio.sleep(pause)

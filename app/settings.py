@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     streams_per_client: int = Field(
         20, ge=1, le=100_000, description="Event streams one client address may hold open."
     )
+    embed_ancestors: str = Field(
+        "*",
+        pattern=r"^[^;,\r\n]+$",
+        description="Sites that may show /embed/ pages in a frame: a CSP frame-ancestors "
+        "source list, e.g. https://moodle.example.edu (every other page refuses framing).",
+    )
     secure_cookies: bool = Field(
         False, description="Send the sign-in cookie over HTTPS only (set it behind TLS)."
     )

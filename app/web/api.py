@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.sim import ScenarioError
 from app.sim.export import trace_document
 
+from . import lecturer
 from .deps import DbDep, LiveDep, SessionsDep
 from .sessions import start_session
 
@@ -103,9 +104,10 @@ def session_info(live: LiveDep) -> SessionInfo:
     "/sessions/{session_id}/commands",
     status_code=201,
     response_model=CommandIssued,
-    responses={404: {}, 422: {"model": Problems}},
+    responses={403: {}, 404: {}, 422: {"model": Problems}},
 )
 def issue_command(
+    request: Request,
     db: DbDep,
     live: LiveDep,
     sessions: SessionsDep,
@@ -113,6 +115,7 @@ def issue_command(
     cursor: Annotated[int | None, Query(ge=-1, description="Default: the session's.")] = None,
 ) -> Any:
     """Issue one request at the simulated time of the cursor; returns its hops."""
+    lecturer.guard_changes(request, db, live.id)
     at = live.cursor if cursor is None else cursor
     try:
         updated, request_id = sessions.issue(db, live, command, at)

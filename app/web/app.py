@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         with Session(engine) as db:
             secret = signing_secret(db)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, embed_ancestors=settings.embed_ancestors)
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit, limit=settings.max_scenario_bytes * 4)
     app.add_middleware(

@@ -14,6 +14,7 @@ from app.sim import parse_item
 from app.store import rooms as rooms_repo
 from app.store import sessions as session_repo
 
+from . import lecturer
 from .deps import DbDep, LiveDep
 from .live import Live
 from .player import composer_context, render_player
@@ -56,6 +57,7 @@ def present(request: Request, db: DbDep, name: str) -> Response:
             db, session_id=row.id, item_json=item.model_dump_json(exclude_none=True)
         )
     rooms_repo.start_presentation(db, session_id=row.id, lesson=name)
+    lecturer.hold(request, row.id)
     return RedirectResponse(f"/p/{row.id}", status_code=303)
 
 
@@ -66,6 +68,7 @@ def present_get(request: Request, db: DbDep, name: str) -> Response:
 
 @router.get("/p/{session_id}", response_class=HTMLResponse)
 def presenter(request: Request, db: DbDep, live: LiveDep) -> Response:
+    lecturer.require(request, live.id)
     lesson, step = presented(request, db, live)
     context = _step_context(request, db, live, lesson, step, phase="still")
     context.update(composer_context(live))
@@ -82,6 +85,7 @@ def goto_step(
     speed: Annotated[float, Query(ge=0.25, le=4)] = 1.0,
 ) -> Response:
     """Enter a step: pose its question first if it has one, else play its hops."""
+    lecturer.require(request, live.id)
     lesson, _ = presented(request, db, live)
     step = max(0, min(step, len(lesson.steps) - 1))
     current = lesson.steps[step]

@@ -68,6 +68,23 @@ def session_page(request: Request, live: LiveDep) -> Response:
     return templates.TemplateResponse(request, "session.html", context)
 
 
+@router.get("/embed/s/{session_id}", response_class=HTMLResponse)
+def embedded_session(request: Request, live: LiveDep) -> Response:
+    """The machine and its playback alone, for a frame in a course page or slides.
+
+    The only route other sites may frame (see security.py); it has no composer and no
+    reset, so a framing page cannot trick a viewer into changing the session.
+    """
+    context = player_context(
+        live,
+        live.cursor,
+        playing=False,
+        speed=1.0,
+        hop_interval_s=request.app.state.settings.hop_interval_s,
+    )
+    return request.app.state.templates.TemplateResponse(request, "embed.html", context)
+
+
 @router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)
 def hop_inspector(request: Request, live: LiveDep, seq: int) -> Response:
     hops = live.trace.hops

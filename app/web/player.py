@@ -12,6 +12,7 @@ from app.sim.scenario import OP_DEVICE_TYPES
 from app.store import rooms
 from app.store import sessions as repo
 
+from . import lecturer
 from .deps import DbDep, LiveDep, SessionsDep
 from .render import SPEEDS, player_context
 
@@ -49,7 +50,8 @@ def player(
     """The player at hop ``at``; with ``play`` it streams on from the next hop."""
     at = min(at, len(live.trace.hops) - 1)
     repo.set_cursor(db, session_id=live.id, cursor=at)
-    rooms.follow_cursor(db, session_id=live.id, k=at)
+    if lecturer.holds(request, live.id):  # the class follows its lecturer, no one else
+        rooms.follow_cursor(db, session_id=live.id, k=at)
     return render_player(
         request, live, at, playing=play, speed=speed, until=until, presenter=presenter
     )
@@ -117,6 +119,7 @@ async def issue_command(
     speed: Annotated[float, Form(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
 ) -> Response:
     """Issue the composed request at the cursor's simulated time, then play it."""
+    lecturer.guard_changes(request, db, live.id)
     form = await request.form()
     data = command_from_form({k: str(v) for k, v in form.items()})
     try:

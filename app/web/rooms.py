@@ -14,6 +14,7 @@ from sse_starlette import EventSourceResponse
 from app.store import rooms as repo
 from app.store.models import RoomRow
 
+from . import lecturer
 from .deps import DbDep, LiveDep
 from .lessons import presented
 from .render import player_context
@@ -40,6 +41,7 @@ def _room(db: Session, code: str) -> RoomRow:
 
 @router.post("/p/{session_id}/room")
 def open_room(request: Request, db: DbDep, live: LiveDep) -> Response:
+    lecturer.require(request, live.id)
     _, step = presented(request, db, live)
     room = repo.open_room(db, session_id=live.id, step=step, k=live.cursor)
     held = dict(request.session.get("rooms", {}))

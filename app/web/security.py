@@ -10,22 +10,29 @@ from __future__ import annotations
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-    ]
-)
+EMBED_PREFIX = "/embed/"  # the only pages another site may show in a frame
+
+
+def policy(frame_ancestors: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            f"frame-ancestors {frame_ancestors}",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
+COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
 HEADERS = [
-    (b"content-security-policy", POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", policy("'none'").encode()),
+    (b"x-frame-options", b"DENY"),  # for browsers that predate frame-ancestors
+    *COMMON,
 ]
 
 
@@ -45,15 +52,23 @@ class SameOrigin:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in UNSAFE:
             headers = dict(scope["headers"])
-            origin = headers.get(b"origin")
-            host = headers.get(b"host", b"")
-            if origin is not None and origin.split(b"://", 1)[-1] != host:
+            if _cross_site(headers):
                 response = PlainTextResponse(
                     "refused: this form was sent from another site", status_code=403
                 )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _cross_site(headers: dict[bytes, bytes]) -> bool:
+    """What the browser says of where the request comes from: Sec-Fetch-Site where it sends
+    it (every current browser), else Origin; a request with neither is no browser's form."""
+    site = headers.get(b"sec-fetch-site")
+    if site is not None:
+        return site not in {b"same-origin", b"none"}  # none: typed or bookmarked by the user
+    origin = headers.get(b"origin")
+    return origin is not None and origin.split(b"://", 1)[-1] != headers.get(b"host", b"")
 
 
 class BodyLimit:
@@ -76,19 +91,27 @@ class BodyLimit:
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware, so streamed responses (SSE) pass through untouched."""
+    """Pure ASGI middleware, so streamed responses (SSE) pass through untouched.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Every page refuses to be framed, except the embed pages, which the sites in
+    ``embed_ancestors`` may frame (a course page, slides)."""
+
+    def __init__(self, app: ASGIApp, embed_ancestors: str = "*") -> None:
         self.app = app
+        self.embed_headers = [
+            (b"content-security-policy", policy(embed_ancestors).encode()),
+            *COMMON,
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = self.embed_headers if scope["path"].startswith(EMBED_PREFIX) else HEADERS
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *HEADERS]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)

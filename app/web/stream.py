@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from app.store import rooms
 from app.store import sessions as repo
 
+from . import lecturer
 from .live import Live
 from .render import SPEEDS, render_stage
 
@@ -71,13 +72,14 @@ async def _events(
 ) -> AsyncIterator[ServerSentEvent]:
     settings = request.app.state.settings
     pause = settings.hop_interval_s / speed
+    lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
     while not await request.is_disconnected():
         if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
             html = await run_in_threadpool(
                 render_stage, request, live, next_seq, speed=speed, until=until, presenter=presenter
             )
             yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
-            await run_in_threadpool(_save_cursor, request, live.id, next_seq)
+            await run_in_threadpool(_save_cursor, request, live.id, next_seq, lecturing)
             next_seq += 1
             await asyncio.sleep(pause)
         else:
@@ -101,10 +103,11 @@ def _refresh(request: Request, live: Live) -> Live:
         return live
 
 
-def _save_cursor(request: Request, session_id: str, cursor: int) -> None:
+def _save_cursor(request: Request, session_id: str, cursor: int, lecturing: bool) -> None:
     try:
         with Session(request.app.state.engine) as db:
             repo.set_cursor(db, session_id=session_id, cursor=cursor)
-            rooms.follow_cursor(db, session_id=session_id, k=cursor)
+            if lecturing:
+                rooms.follow_cursor(db, session_id=session_id, k=cursor)
     except DBAPIError:
         pass  # the cursor is a bookmark: the next hop saved after the outage moves it on

@@ -98,7 +98,7 @@ def test_player_at_a_hop_shows_that_hop_and_the_arithmetic(client):
         h["seq"] for h in trace["hops"] if h["stage"] == "physical_mapping" and h["guest"] == "vm2"
     )
     fragment = client.get(f"/s/{sid}/player?at={k}", headers=HTMX)
-    assert fragment.status_code == 200 and fragment.headers["vary"] == "HX-Request"
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["vary"]
     assert "vblock 10 + start 8192 = pblock 8202 → C 64 / H 0 / S 11" in fragment.text
     assert f'data-k="{k}"' in fragment.text
     assert 'hx-swap-oob="innerHTML"' in fragment.text  # the aria-live text follows the hop

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         le=5,
         description="How often a stream at the end of its trace looks for new hops.",
     )
+    stream_idle_s: float = Field(
+        300,
+        gt=0,
+        le=86_400,
+        description="A hop stream with nothing new to send for this long ends, and its page "
+        "pauses: a tab left open holds no connection overnight.",
+    )
     room_poll_s: float = Field(
         0.2, gt=0, le=5, description="How often a worker checks a live room it serves for changes."
     )

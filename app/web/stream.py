@@ -9,6 +9,7 @@ new command adds are sent as they appear.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -73,7 +74,12 @@ async def _events(
     settings = request.app.state.settings
     pause = settings.hop_interval_s / speed
     lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
+    idle_since = time.monotonic()
     while not await request.is_disconnected():
+        if time.monotonic() - idle_since > settings.stream_idle_s:
+            # a tab left open at the end of its trace: the page pauses itself (sse-close)
+            yield ServerSentEvent(data="paused", event="idle", retry=RETRY_MS)
+            return
         if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
             html = await run_in_threadpool(
                 render_stage, request, live, next_seq, speed=speed, until=until, presenter=presenter
@@ -81,6 +87,7 @@ async def _events(
             yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
             await run_in_threadpool(_save_cursor, request, live.id, next_seq, lecturing)
             next_seq += 1
+            idle_since = time.monotonic()
             await asyncio.sleep(pause)
         else:
             await asyncio.sleep(settings.stream_poll_s)

@@ -80,6 +80,7 @@ def test_a_refused_request_shows_where_the_vmm_refused_it(page, server, artifact
         "document.getElementById('stage-meta').dataset.status == 'out_of_range'", timeout=15000
     )
     assert "status: out_of_range" in page.inner_text(".now")
+    page.wait_for_selector("#token.error", state="attached")  # set as the swap settles
     assert page.locator("#token.error").count() == 1
     trace = hops(server, sid)
     request = trace[-1]["request"]

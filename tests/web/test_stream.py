@@ -134,3 +134,20 @@ def test_a_client_holds_a_bounded_number_of_open_streams(database_url):
                     break
             time.sleep(0.05)
         assert again.status_code == 200
+
+
+def test_a_stream_with_nothing_new_to_send_ends_with_an_idle_event(database_url):
+    settings = Settings(
+        database_url=database_url, hop_interval_s=0.01, stream_poll_s=0.02, stream_idle_s=0.3
+    )
+    with serving(settings) as url:
+        sid = create(url)
+        total = len(httpx.get(f"{url}/api/sessions/{sid}/trace").json()["hops"])
+        names = []
+        started = time.monotonic()
+        with httpx.stream("GET", f"{url}/s/{sid}/stream", params={"from": 0}, timeout=10) as r:
+            for line in r.iter_lines():  # ends when the server closes the stream
+                if line.startswith("event:"):
+                    names.append(line.split(":", 1)[1].strip())
+        assert names == ["hop"] * total + ["idle"]
+        assert time.monotonic() - started < 5

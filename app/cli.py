@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -105,6 +107,19 @@ def serve(
     uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached or used is one clear line, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        typer.echo(f"iovlab: the database (DATABASE_URL) failed: {reason}", err=True)
+        raise typer.Exit(code=2) from None
+
+
 def _engine(*, migrated: bool = True) -> Engine:
     """The database of DATABASE_URL; exit 2 with the reason if it cannot be used."""
     from pydantic import ValidationError
@@ -120,7 +135,8 @@ def _engine(*, migrated: bool = True) -> Engine:
         raise typer.Exit(code=2) from None
     if migrated:
         try:
-            require_migrated(engine)
+            with _database_errors():
+                require_migrated(engine)
         except NotMigrated as error:
             engine.dispose()
             typer.echo(f"iovlab cannot start: {error}", err=True)
@@ -138,7 +154,8 @@ def db_upgrade() -> None:
     from app.store.schema import upgrade
 
     engine = _engine(migrated=False)
-    before, after = upgrade(engine)
+    with _database_errors():
+        before, after = upgrade(engine)
     where = engine.url.render_as_string(hide_password=True)
     engine.dispose()
     if before == after:
@@ -153,7 +170,8 @@ def db_current() -> None:
     from app.store.schema import current, head
 
     engine = _engine(migrated=False)
-    found = current(engine)
+    with _database_errors():
+        found = current(engine)
     engine.dispose()
     typer.echo(f"database schema: {found or 'none'}; needed: {head()}")
     if found != head():

@@ -62,3 +62,12 @@ def test_iovlab_db_upgrade_migrates_and_the_app_then_serves(empty_database, monk
     with TestClient(create_app(Settings(database_url=empty_database))) as client:
         assert client.post("/api/sessions", json={"scenario": "shared"}).status_code == 201
         assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_an_unreachable_database_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    for command in (["db", "upgrade"], ["db", "current"], ["serve"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, command
+        assert "the database (DATABASE_URL) failed: connection failed" in result.output
+        assert "Traceback" not in result.output

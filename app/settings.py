@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "IOVLAB_DATABASE_URL"),
         description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://… to deploy.",
     )
+    db_pool_size: int = Field(
+        10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each worker keeps (and as many more at peaks); "
+        "workers × 2 × this must stay under the server's max_connections.",
+    )
     scenarios_dir: Path = Field(ROOT / "scenarios", description="Where the shipped scenarios are.")
     hop_interval_s: float = Field(
         0.8, gt=0, le=10, description="Seconds between two hops of a stream at 1× speed."

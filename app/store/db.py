@@ -11,14 +11,17 @@ from sqlmodel import Session, create_engine
 from . import models  # noqa: F401  (registers the tables)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         options: dict[str, object] = {"connect_args": {"check_same_thread": False}}
         if url in {"sqlite://", "sqlite:///:memory:"}:
             options["poolclass"] = StaticPool  # one shared in-memory database
         engine = create_engine(url, **options)  # type: ignore[arg-type]
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        # pre-ping: a connection that died in an outage is replaced, not handed to a request
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, pool_timeout=10
+        )
     return engine
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError, TimeoutError
 from sqlmodel import Session, col, select
 
 from .models import CommandRow, SessionRow
+
+APPEND_TRIES = 50
 
 
 def new_session_id() -> str:
@@ -38,16 +41,29 @@ def count_commands(db: Session, session_id: str) -> int:
 
 
 def add_command(db: Session, *, session_id: str, item_json: str) -> int:
-    """Append a command; returns its position (0 for the first)."""
-    position = count_commands(db, session_id)
-    db.add(CommandRow(session_id=session_id, position=position, item=item_json))
-    db.commit()
-    return position
+    """Append a command; returns its position (0 for the first).
+
+    Two commands sent at once to one session both want the next position: the
+    unique (session, position) lets one in, and the other takes the one after.
+    """
+    for _ in range(APPEND_TRIES):
+        position = count_commands(db, session_id)
+        db.add(CommandRow(session_id=session_id, position=position, item=item_json))
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            continue
+        return position
+    raise TimeoutError(f"session {session_id}: {APPEND_TRIES} commands arrived at once")
 
 
 def set_cursor(db: Session, *, session_id: str, cursor: int) -> None:
-    row = db.get(SessionRow, session_id)
-    if row is not None and row.cursor != cursor:
-        row.cursor = cursor
-        db.add(row)
-        db.commit()
+    """One statement: a playing stream moves the cursor several times a second."""
+    moved = (
+        update(SessionRow)
+        .where(col(SessionRow.id) == session_id, col(SessionRow.cursor) != cursor)
+        .values(cursor=cursor)
+    )
+    db.exec(moved)
+    db.commit()

@@ -46,7 +46,7 @@ from .shipped import load_shipped
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     try:
         require_migrated(engine)  # NotMigrated says to run `iovlab db upgrade`
     except NotMigrated:
@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.room_poll_s,
     )
     templates = Jinja2Templates(directory=ROOT / "templates")
+    # templates change only with a new release: no stat() of the file on every render
+    templates.env.auto_reload = False
     install_filters(templates.env)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.store.accounts import authenticate
 from app.store.models import InstructorRow
@@ -24,9 +25,12 @@ class NotSignedIn(HTTPException):
         super().__init__(status_code=403, detail="instructors only: sign in first")
 
 
-def _instructor(request: Request, db: DbDep) -> InstructorRow:
+def _instructor(request: Request) -> InstructorRow:
     instructor_id = request.session.get("instructor_id")
-    row = db.get(InstructorRow, instructor_id) if isinstance(instructor_id, int) else None
+    if not isinstance(instructor_id, int):
+        raise NotSignedIn()
+    with Session(request.app.state.engine, expire_on_commit=False) as db:  # see deps.py
+        row = db.get(InstructorRow, instructor_id)
     if row is None:
         raise NotSignedIn()
     return row

@@ -1,9 +1,16 @@
-"""What handlers need, as annotated parameters that read as prose."""
+"""What handlers need, as annotated parameters that read as prose.
+
+A database connection is held only inside one step of work on one thread: the
+request's session closes on the event loop, and the dependencies that read
+before the handler runs use sessions of their own. A connection held while
+waiting for a worker thread, with every thread waiting for a connection, would
+stop a busy server dead.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -13,12 +20,12 @@ from sqlmodel import Session
 from .live import Live, LiveSessions
 
 
-def _db(request: Request) -> Iterator[Session]:
+async def _db(request: Request) -> AsyncIterator[Session]:
     session = Session(request.app.state.engine)
     try:
         yield session
     finally:
-        _close(session)
+        _close(session)  # here, on the event loop: no worker thread needed to give it back
 
 
 def _close(session: Session) -> None:
@@ -42,8 +49,12 @@ def _sessions(request: Request) -> LiveSessions:
 SessionsDep = Annotated[LiveSessions, Depends(_sessions)]
 
 
-def _live(session_id: str, db: DbDep, sessions: SessionsDep) -> Live:
-    live = sessions.get(db, session_id) if len(session_id) <= 40 else None
+def _live(request: Request, session_id: str, sessions: SessionsDep) -> Live:
+    if len(session_id) > 40:
+        raise HTTPException(status_code=404, detail="no such session")
+    with Session(request.app.state.engine) as db:
+        stored = sessions.read(db, session_id)
+    live = None if stored is None else sessions.build(stored)  # the replay holds no connection
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
     return live

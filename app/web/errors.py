@@ -7,6 +7,7 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 TITLES = {
@@ -37,6 +38,15 @@ def install_error_pages(app: FastAPI) -> None:
             return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "5"})
         response = _page(request, 503, message, [])
         response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(request: Request, error: PoolTimeout) -> Response:
+        message = "the server is busy this moment; nothing was lost, try again in a few seconds"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "2"})
+        response = _page(request, 503, message, [])
+        response.headers["Retry-After"] = "2"
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -19,6 +19,7 @@ from app.store.models import ExerciseRow
 
 from .auth import InstructorDep
 from .deps import DbDep
+from .sessions import check_size
 
 router = APIRouter(prefix="/instructor")
 EXPORT_FORMAT = "iovlab-exercise/1"
@@ -67,6 +68,7 @@ async def create(request: Request, db: DbDep, instructor: InstructorDep) -> Resp
         source = shipped[name].source
     templates = [str(t) for t in form.getlist("templates") if str(t) in TEMPLATES]
     try:
+        check_size(request, source)
         scenario = load_scenario(source) if source else None
     except ScenarioError as error:
         scenario, problems = None, error.problems
@@ -205,6 +207,7 @@ async def import_exercise(
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
             raise ValueError(f"format: expected {EXPORT_FORMAT!r}")
+        check_size(request, str(document["scenario"]))
         scenario = load_scenario(str(document["scenario"]))
         templates = [t for t in document["templates"] if t in applicable(scenario)]
         if not templates:

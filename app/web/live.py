@@ -24,6 +24,19 @@ MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session need
 
 
 @dataclass(frozen=True, slots=True)
+class Stored:
+    """A session as read from the database; ``items`` is None when ``cached`` is current."""
+
+    id: str
+    name: str
+    shipped: str | None
+    cursor: int
+    source: str
+    items: tuple[str, ...] | None
+    cached: Live | None
+
+
+@dataclass(frozen=True, slots=True)
 class Live:
     """One session at one version (its number of commands)."""
 
@@ -70,29 +83,49 @@ class LiveSessions:
         return cached
 
     def get(self, db: Session, session_id: str) -> Live | None:
+        stored = self.read(db, session_id)
+        return None if stored is None else self.build(stored)
+
+    def read(self, db: Session, session_id: str) -> Stored | None:
+        """What the database holds of a session: all that ``build`` needs, so the connection
+        can go back to the pool before the replay (which takes the CPU for a while)."""
         row = repo.get_session(db, session_id)
         if row is None:
             return None
         count = repo.count_commands(db, session_id)
         with self._lock:
             cached = self._cache.get(session_id)
-            if cached is not None and cached.version == count:
-                self._cache.move_to_end(session_id)
-                return _with_cursor(cached, row.cursor)
-        scenario = cached.scenario if cached else load_scenario(row.source)
-        rows = repo.list_commands(db, session_id)
-        commands = tuple(_ITEMS.validate_python(json.loads(r.item)) for r in rows)
+        if cached is not None and cached.version == count:
+            return Stored(row.id, row.name, row.shipped, row.cursor, row.source, None, cached)
+        items = tuple(r.item for r in repo.list_commands(db, session_id))
+        return Stored(row.id, row.name, row.shipped, row.cursor, row.source, items, cached)
+
+    def build(self, stored: Stored) -> Live:
+        cached = stored.cached
+        if stored.items is None and cached is not None:
+            with self._lock:
+                if stored.id in self._cache:
+                    self._cache.move_to_end(stored.id)
+            return _with_cursor(cached, stored.cursor)
+        scenario = cached.scenario if cached else load_scenario(stored.source)
+        commands = tuple(_ITEMS.validate_python(json.loads(i)) for i in stored.items or ())
         live = Live(
-            row.id,
-            row.name,
-            row.shipped,
-            row.cursor,
+            stored.id,
+            stored.name,
+            stored.shipped,
+            stored.cursor,
             scenario,
             commands,
             simulate(scenario, commands),
         )
         self._remember(live)
         return live
+
+    def changed(self, db: Session, live: Live) -> Stored | None:
+        """What is stored of ``live`` if commands were added since (one count while none)."""
+        if repo.count_commands(db, live.id) == live.version:
+            return None
+        return self.read(db, live.id)
 
     def issue(self, db: Session, live: Live, data: Any, cursor: int) -> tuple[Live, str]:
         """Add a command at ``cursor``'s simulated time; return the session and its request id."""
@@ -106,19 +139,25 @@ class LiveSessions:
             limit = f"a session holds at most {MAX_COMMANDS} commands; reset it for a fresh one"
             raise ScenarioError([f"command: {limit}"])
         item = parse_item(live.scenario, {**data, "at_us": live.time_at(cursor)})
-        repo.add_command(db, session_id=live.id, item_json=item.model_dump_json(exclude_none=True))
-        commands = (*live.commands, item)
-        updated = Live(
-            live.id,
-            live.name,
-            live.shipped,
-            cursor,
-            live.scenario,
-            commands,
-            simulate(live.scenario, commands),
-        )
-        self._remember(updated)
-        origin = f"command[{len(commands) - 1}]"
+        item_json = item.model_dump_json(exclude_none=True)
+        position = repo.add_command(db, session_id=live.id, item_json=item_json)
+        if position == live.version:
+            commands = (*live.commands, item)
+            updated = Live(
+                live.id,
+                live.name,
+                live.shipped,
+                cursor,
+                live.scenario,
+                commands,
+                simulate(live.scenario, commands),
+            )
+            self._remember(updated)
+        else:  # others added commands meanwhile: replay what is stored
+            stored = self.read(db, live.id)
+            db.rollback()  # only read since the commit: give the connection back first
+            updated = _with_cursor(self.build(stored) if stored else live, cursor)
+        origin = f"command[{position}]"
         request = next(r.id for r in updated.trace.requests if r.origin == origin)
         return updated, request
 

@@ -17,6 +17,9 @@ from .live import Live
 from .view import LOG_LINES, PALETTE, machine_at
 
 FOLLOWER_LOG_LINES = 30
+# while playing, the log is a tail: each streamed hop stays a few tens of KB however long the
+# trace (a class of 200 on one access point), and the whole log is back on pause
+STREAM_LOG_LINES = 40
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
@@ -53,10 +56,12 @@ def player_context(
     until: int | None = None,
     presenter: bool = False,
     follower: bool = False,
+    log_lines: int = LOG_LINES,
 ) -> dict[str, Any]:
+    # a follower's view goes to a whole class at every change: keep it light
+    lines = min(log_lines, FOLLOWER_LOG_LINES) if follower else log_lines
     return {
-        # a follower's view goes to a whole class at every change: keep it light
-        "view": machine_at(live, k, log_lines=FOLLOWER_LOG_LINES if follower else LOG_LINES),
+        "view": machine_at(live, k, log_lines=lines),
         "playing": playing,
         "speed": speed,
         "session": live,
@@ -87,6 +92,7 @@ def render_stage(
         hop_interval_s=interval,
         until=until,
         presenter=presenter,
+        log_lines=STREAM_LOG_LINES,
     )
     template = templates.get_template("partials/stage.html")
     return str(template.render(request=request, streamed=True, **context))

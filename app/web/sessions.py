@@ -29,7 +29,6 @@ def start_session(
             headers={"Retry-After": str(max(1, round(wait)))},
         )
     shipped = request.app.state.shipped
-    limit = request.app.state.settings.max_scenario_bytes
     if copy_of is not None:
         row = repo.get_session(db, copy_of.id)
         assert row is not None
@@ -44,7 +43,13 @@ def start_session(
         )
     if not source or not source.strip():
         raise ScenarioError(["scenario: paste a scenario, upload a file, or pick a shipped one"])
-    if len(source.encode("utf-8")) > limit:
-        raise ScenarioError([f"scenario: the text is over {limit:,} bytes"])
+    check_size(request, source)
     scenario = load_scenario(source)
     return repo.create_session(db, name=scenario.name, source=source, shipped=None)
+
+
+def check_size(request: Request, source: str) -> None:
+    """A scenario a user sends is refused past the size limit, before it is parsed."""
+    limit = request.app.state.settings.max_scenario_bytes
+    if len(source.encode("utf-8")) > limit:
+        raise ScenarioError([f"scenario: the text is over {limit:,} bytes"])

@@ -30,6 +30,7 @@ from .render import SPEEDS, render_stage
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
 RETRY_MS = 1000
+CURSOR_SAVE_S = 1.0  # a stream's cursor is a bookmark: at most a second of it is at risk
 
 
 @router.get("/s/{session_id}/stream")
@@ -74,7 +75,8 @@ async def _events(
     settings = request.app.state.settings
     pause = settings.hop_interval_s / speed
     lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
-    idle_since = time.monotonic()
+    idle_since = saved_at = refreshed_at = time.monotonic()
+    unsaved = None
     while not await request.is_disconnected():
         if time.monotonic() - idle_since > settings.stream_idle_s:
             # a tab left open at the end of its trace: the page pauses itself (sse-close)
@@ -85,29 +87,43 @@ async def _events(
                 render_stage, request, live, next_seq, speed=speed, until=until, presenter=presenter
             )
             yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
-            await run_in_threadpool(_save_cursor, request, live.id, next_seq, lecturing)
+            unsaved = next_seq
             next_seq += 1
+            now = time.monotonic()
+            # the class follows its lecturer hop by hop; anyone else's bookmark once a second
+            if lecturing or now - saved_at >= CURSOR_SAVE_S or next_seq >= len(live.trace.hops):
+                await run_in_threadpool(_save_cursor, request, live.id, unsaved, lecturing)
+                saved_at, unsaved = now, None
             idle_since = time.monotonic()
             await asyncio.sleep(pause)
         else:
+            if unsaved is not None:  # stopped at `until`: keep where it stopped
+                await run_in_threadpool(_save_cursor, request, live.id, unsaved, lecturing)
+                unsaved = None
             await asyncio.sleep(settings.stream_poll_s)
-        live = await run_in_threadpool(_refresh, request, live)
+        if time.monotonic() - refreshed_at >= settings.stream_poll_s:  # new commands?
+            live = await run_in_threadpool(_refresh, request, live)
+            refreshed_at = time.monotonic()
 
 
 def _load(request: Request, session_id: str) -> Live:
+    sessions = request.app.state.live
     with Session(request.app.state.engine) as db:
-        live = request.app.state.live.get(db, session_id) if len(session_id) <= 40 else None
+        stored = sessions.read(db, session_id) if len(session_id) <= 40 else None
+    live = None if stored is None else sessions.build(stored)
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
     return live
 
 
 def _refresh(request: Request, live: Live) -> Live:
+    sessions = request.app.state.live
     try:
         with Session(request.app.state.engine) as db:
-            return request.app.state.live.get(db, live.id) or live
+            stored = sessions.changed(db, live)
     except DBAPIError:  # the database is away: play on with the hops already known
         return live
+    return live if stored is None else sessions.build(stored)
 
 
 def _save_cursor(request: Request, session_id: str, cursor: int, lecturing: bool) -> None:

@@ -1,0 +1,69 @@
+"""Every limit answers with a clear message naming what is over and by how much — never a 500.
+
+The session, stream and body limits have tests beside their features (test_api: sessions a
+minute; test_stream: open streams, idle streams; test_pages: body size, commands a session);
+these are the limits on what a scenario may hold."""
+
+import json
+
+from fastapi.testclient import TestClient
+
+from app.web.app import create_app
+
+from .test_exercises import PASSWORD, sign_in
+
+ONE_GUEST = {"id": "vm1", "os": "linux", "mac": "52:54:00:00:00:01", "ip": "10.0.0.1"}
+
+
+def scenario(**fields):
+    return json.dumps({"name": "limits", "guests": [ONE_GUEST], **fields})
+
+
+def problems(response):
+    assert response.status_code == 422, response.text
+    return response.json()["problems"]
+
+
+def test_a_scenario_over_the_size_limit_is_refused_before_it_is_parsed(settings):
+    small = settings.model_copy(update={"max_scenario_bytes": 2000})
+    with TestClient(create_app(small)) as client:
+        text = scenario(description="x" * 2100)
+        found = problems(client.post("/api/sessions", json={"scenario_yaml": text}))
+        assert found == ["scenario: the text is over 2,000 bytes"]
+
+
+def test_more_than_sixteen_guests_are_refused(client):
+    guests = [
+        {"id": f"vm{i}", "os": "linux", "mac": f"52:54:00:00:00:{i:02x}", "ip": f"10.0.0.{i}"}
+        for i in range(1, 18)
+    ]
+    text = json.dumps({"name": "crowd", "guests": guests})
+    found = problems(client.post("/api/sessions", json={"scenario_yaml": text}))
+    assert any(p.startswith("guests: ") and "16" in p for p in found), found
+
+
+def test_more_than_ten_thousand_workload_items_are_refused(settings):
+    roomy = settings.model_copy(update={"max_scenario_bytes": 2_000_000})
+    item = {"at_us": 0, "op": "key_press", "device": "kbd0", "key": "a"}
+    text = scenario(
+        devices=[{"id": "kbd0", "type": "keyboard", "owner": "vm1"}], workload=[item] * 10_001
+    )
+    with TestClient(create_app(roomy)) as client:
+        found = problems(client.post("/api/sessions", json={"scenario_yaml": text}))
+    assert any(p.startswith("workload: ") and "10000" in p.replace(",", "") for p in found)
+
+
+def test_an_exercise_scenario_over_the_size_limit_is_refused_with_the_form(settings):
+    from sqlmodel import Session
+
+    from app.store.accounts import add_instructor
+
+    small = settings.model_copy(update={"max_scenario_bytes": 2000})
+    with TestClient(create_app(small)) as client:
+        with Session(client.app.state.engine) as db:
+            add_instructor(db, email="a@uni.example", password=PASSWORD)
+        sign_in(client, "a@uni.example")
+        form = {"scenario_yaml": scenario(description="x" * 2100), "templates": ["status"]}
+        refused = client.post("/instructor/exercises", data={**form, "variants": "2"})
+        assert refused.status_code == 422
+        assert "scenario: the text is over 2,000 bytes" in refused.text

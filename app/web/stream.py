@@ -31,6 +31,7 @@ router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
 RETRY_MS = 1000
 CURSOR_SAVE_S = 1.0  # a stream's cursor is a bookmark: at most a second of it is at risk
+PLAYING_REFRESH_S = 2.0
 
 
 @router.get("/s/{session_id}/stream")
@@ -101,7 +102,11 @@ async def _events(
                 await run_in_threadpool(_save_cursor, request, live.id, unsaved, lecturing)
                 unsaved = None
             await asyncio.sleep(settings.stream_poll_s)
-        if time.monotonic() - refreshed_at >= settings.stream_poll_s:  # new commands?
+        # new commands? At the end of the trace that is all a stream waits for; while it
+        # plays, the person's own commands open a new stream, so only others' need finding
+        playing = next_seq < len(live.trace.hops)
+        every = PLAYING_REFRESH_S if playing else settings.stream_poll_s
+        if time.monotonic() - refreshed_at >= every:
             live = await run_in_threadpool(_refresh, request, live)
             refreshed_at = time.monotonic()
 

@@ -48,8 +48,8 @@ class Settings(BaseSettings):
         10,
         ge=1,
         le=200,
-        description="PostgreSQL connections each worker keeps (and as many more at peaks); "
-        "workers × 2 × this must stay under the server's max_connections.",
+        description="Database connections each worker keeps, and as many more at peaks, with "
+        "as many threads; workers × 2 × this must stay under PostgreSQL's max_connections.",
     )
     scenarios_dir: Path = Field(ROOT / "scenarios", description="Where the shipped scenarios are.")
     hop_interval_s: float = Field(

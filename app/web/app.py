@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -42,6 +43,7 @@ from .room_listener import listen_for_rooms
 from .roomhub import RoomHub
 from .security import BodyLimit, SameOrigin, SecurityHeaders
 from .shipped import load_shipped
+from .streamhub import StreamHub
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,10 +57,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # no more worker threads than connections: a thread never waits for the pool, and
+        # a busy server queues work fairly instead of timing out in the pool
+        to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
         hub = app.state.rooms
         unsubscribe = room_changes(hub.poke)
         stop_listening = listen_for_rooms(engine, hub.poke)
+        app.state.stream_hub.start()
         yield
+        await app.state.stream_hub.stop()
         unsubscribe()
         if stop_listening is not None:
             stop_listening()
@@ -89,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.state.live = LiveSessions()
+    app.state.stream_hub = StreamHub(engine, settings.stream_poll_s)
     app.state.session_limit = PerMinute(settings.sessions_per_minute)
     app.state.streams = OpenStreams(settings.streams_per_client)
     app.state.shipped = load_shipped(Path(settings.scenarios_dir))

@@ -30,8 +30,6 @@ from .render import SPEEDS, render_stage
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
 RETRY_MS = 1000
-CURSOR_SAVE_S = 1.0  # a stream's cursor is a bookmark: at most a second of it is at risk
-PLAYING_REFRESH_S = 2.0
 
 
 @router.get("/s/{session_id}/stream")
@@ -74,41 +72,41 @@ async def _events(
     request: Request, live: Live, next_seq: int, speed: float, until: int | None, presenter: bool
 ) -> AsyncIterator[ServerSentEvent]:
     settings = request.app.state.settings
+    hub = request.app.state.stream_hub
     pause = settings.hop_interval_s / speed
     lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
-    idle_since = saved_at = refreshed_at = time.monotonic()
-    unsaved = None
-    while not await request.is_disconnected():
-        if time.monotonic() - idle_since > settings.stream_idle_s:
-            # a tab left open at the end of its trace: the page pauses itself (sse-close)
-            yield ServerSentEvent(data="paused", event="idle", retry=RETRY_MS)
-            return
-        if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
-            html = await run_in_threadpool(
-                render_stage, request, live, next_seq, speed=speed, until=until, presenter=presenter
-            )
-            yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
-            unsaved = next_seq
-            next_seq += 1
-            now = time.monotonic()
-            # the class follows its lecturer hop by hop; anyone else's bookmark once a second
-            if lecturing or now - saved_at >= CURSOR_SAVE_S or next_seq >= len(live.trace.hops):
-                await run_in_threadpool(_save_cursor, request, live.id, unsaved, lecturing)
-                saved_at, unsaved = now, None
-            idle_since = time.monotonic()
-            await asyncio.sleep(pause)
-        else:
-            if unsaved is not None:  # stopped at `until`: keep where it stopped
-                await run_in_threadpool(_save_cursor, request, live.id, unsaved, lecturing)
-                unsaved = None
-            await asyncio.sleep(settings.stream_poll_s)
-        # new commands? At the end of the trace that is all a stream waits for; while it
-        # plays, the person's own commands open a new stream, so only others' need finding
-        playing = next_seq < len(live.trace.hops)
-        every = PLAYING_REFRESH_S if playing else settings.stream_poll_s
-        if time.monotonic() - refreshed_at >= every:
-            live = await run_in_threadpool(_refresh, request, live)
-            refreshed_at = time.monotonic()
+    idle_since = time.monotonic()
+    hub.watch(live.id, live.version)
+    try:
+        while not await request.is_disconnected():
+            if time.monotonic() - idle_since > settings.stream_idle_s:
+                # a tab left open at the end of its trace: the page pauses itself (sse-close)
+                yield ServerSentEvent(data="paused", event="idle", retry=RETRY_MS)
+                return
+            if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
+                html = await run_in_threadpool(
+                    render_stage,
+                    request,
+                    live,
+                    next_seq,
+                    speed=speed,
+                    until=until,
+                    presenter=presenter,
+                )
+                yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
+                if lecturing:  # the rooms follow at once
+                    await run_in_threadpool(_lecturer_moved, request, live.id, next_seq)
+                else:  # a bookmark, saved with every other stream's at the hub's next look
+                    hub.bookmark(live.id, next_seq)
+                next_seq += 1
+                idle_since = time.monotonic()
+                await asyncio.sleep(pause)
+            else:
+                await asyncio.sleep(settings.stream_poll_s)
+            if hub.version(live.id) not in (None, live.version):  # someone added commands
+                live = await run_in_threadpool(_reload, request, live)
+    finally:
+        hub.unwatch(live.id)
 
 
 def _load(request: Request, session_id: str) -> Live:
@@ -121,21 +119,20 @@ def _load(request: Request, session_id: str) -> Live:
     return live
 
 
-def _refresh(request: Request, live: Live) -> Live:
+def _reload(request: Request, live: Live) -> Live:
     sessions = request.app.state.live
     try:
         with Session(request.app.state.engine) as db:
-            stored = sessions.changed(db, live)
+            stored = sessions.read(db, live.id)
     except DBAPIError:  # the database is away: play on with the hops already known
         return live
     return live if stored is None else sessions.build(stored)
 
 
-def _save_cursor(request: Request, session_id: str, cursor: int, lecturing: bool) -> None:
+def _lecturer_moved(request: Request, session_id: str, cursor: int) -> None:
     try:
         with Session(request.app.state.engine) as db:
             repo.set_cursor(db, session_id=session_id, cursor=cursor)
-            if lecturing:
-                rooms.follow_cursor(db, session_id=session_id, k=cursor)
+            rooms.follow_cursor(db, session_id=session_id, k=cursor)
     except DBAPIError:
-        pass  # the cursor is a bookmark: the next hop saved after the outage moves it on
+        pass  # the database is away: the next hop saved after the outage moves the room on

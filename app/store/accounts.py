@@ -30,7 +30,6 @@ def add_instructor(db: Session, *, email: str, password: str) -> InstructorRow:
     row = InstructorRow(email=email, password_hash=_hasher.hash(password))
     db.add(row)
     db.commit()
-    db.refresh(row)
     return row
 
 

@@ -36,7 +36,6 @@ def create_exercise(
     )
     db.add(row)
     db.commit()
-    db.refresh(row)
     return row
 
 
@@ -93,7 +92,6 @@ def save_attempt(
         found = _by_token(db, exercise_id, token)
         assert found is not None
         return found
-    db.refresh(row)
     return row
 
 

@@ -52,7 +52,6 @@ def open_room(db: Session, *, session_id: str, step: int, k: int) -> RoomRow:
         except IntegrityError:
             db.rollback()
             continue
-        db.refresh(row)
         return row
     raise RuntimeError("no free room code")
 

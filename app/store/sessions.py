@@ -22,7 +22,6 @@ def create_session(db: Session, *, name: str, source: str, shipped: str | None) 
     row = SessionRow(id=new_session_id(), name=name, source=source, shipped=shipped)
     db.add(row)
     db.commit()
-    db.refresh(row)
     return row
 
 

@@ -21,7 +21,9 @@ from .live import Live, LiveSessions
 
 
 async def _db(request: Request) -> AsyncIterator[Session]:
-    session = Session(request.app.state.engine)
+    # rows stay readable after a commit without a new query, so a handler whose answer is
+    # still to be serialized (on another thread) holds no connection meanwhile
+    session = Session(request.app.state.engine, expire_on_commit=False)
     try:
         yield session
     finally:

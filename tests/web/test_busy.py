@@ -21,14 +21,19 @@ def test_a_burst_far_larger_than_the_pool_is_answered_in_full(settings):
         command = {"op": "key_press", "device": "kbd0", "key": "z"}
 
         def one(i):
-            if i % 3 == 0:
+            if i % 4 == 0:
                 url = f"{base}/api/sessions/{sid}/commands"
                 return httpx.post(url, json=command, timeout=60).status_code
+            if i % 4 == 1:
+                shipped = {"scenario": "shared"}
+                return httpx.post(f"{base}/api/sessions", json=shipped, timeout=60).status_code
+            if i % 4 == 2:
+                return httpx.get(f"{base}/api/sessions/{sid}", timeout=60).status_code
             return httpx.get(f"{base}/s/{sid}", timeout=60).status_code
 
         with ThreadPoolExecutor(max_workers=120) as pool:
             statuses = list(pool.map(one, range(240)))
-    assert statuses.count(201) == 80 and statuses.count(200) == 160
+    assert statuses.count(201) == 120 and statuses.count(200) == 120
 
 
 def test_a_request_that_cannot_get_a_connection_in_time_is_a_clear_503(settings, monkeypatch):

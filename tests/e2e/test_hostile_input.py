@@ -128,15 +128,18 @@ def test_a_room_answer_and_a_sign_in_email_made_of_script_stay_text(hostile, bro
     page.click("button:has-text('Start a live room')")
     page.wait_for_selector(".code")
     code = page.inner_text(".code").strip()
-    page.goto(f"{server}/p/{sid}/step/1?phase=ask")
-    page.goto(f"{server}/p/{sid}")
-    page.request.post(f"{server}/p/{sid}/room/ask", headers={"Origin": server})
+    assert page.request.get(f"{server}/p/{sid}/step/1?phase=ask").ok
+    asked = page.request.post(f"{server}/p/{sid}/room/ask", headers={"Origin": server})
+    assert asked.ok, asked.status
 
     student_context = browser.new_context(bypass_csp=True)
     student = student_context.new_page()
     student.goto(f"{server}/r/{code}")
+    student.wait_for_load_state("networkidle")  # htmx has taken over the form
     student.fill("input[name=value]", LONG[:100])
-    student.click("button:has-text('Send')")
+    with student.expect_response(lambda r: r.url.endswith("/answer")) as sent:
+        student.click("button:has-text('Send')")
+    assert sent.value.status == 200, sent.value.status
     student.wait_for_selector(".answered")
     assert LONG in student.inner_text(".answered")
     assert student.evaluate("[window.pwned, window.X]") == [None, None]

@@ -151,3 +151,13 @@ def test_a_stream_with_nothing_new_to_send_ends_with_an_idle_event(database_url)
                     names.append(line.split(":", 1)[1].strip())
         assert names == ["hop"] * total + ["idle"]
         assert time.monotonic() - started < 5
+
+
+def test_a_streamed_hop_carries_the_logs_tail_and_says_how_much_is_not_shown(base):
+    sid = create(base, "all-devices")
+    (seq, _, data), *_ = read_events(base, sid, 1, params={"from": 60})
+    assert seq == 60
+    assert data.count("<li data-guest=") == 40
+    assert "21 earlier hops not shown while playing · pause to see them" in data
+    paused = httpx.get(f"{base}/s/{sid}/player", params={"at": 60}).text
+    assert paused.count("<li data-guest=") == 61 and "not shown" not in paused

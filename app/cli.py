@@ -102,7 +102,7 @@ def serve(
     """Start the web application (settings from the environment: see README)."""
     import uvicorn
 
-    _check_before_serving()
+    _engine().dispose()  # refuse now, with the reason, rather than in every worker
     typer.echo(f"iovlab on http://{host}:{port}/")
     uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers)
 
@@ -142,10 +142,6 @@ def _engine(*, migrated: bool = True) -> Engine:
             typer.echo(f"iovlab cannot start: {error}", err=True)
             raise typer.Exit(code=2) from None
     return engine
-
-
-def _check_before_serving() -> None:
-    _engine().dispose()
 
 
 @database.command("upgrade")

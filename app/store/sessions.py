@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, text, update
+from sqlalchemy import bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError, TimeoutError
 from sqlmodel import Session, col, select
 
@@ -58,7 +58,7 @@ def add_command(db: Session, *, session_id: str, item_json: str) -> int:
 
 
 def set_cursor(db: Session, *, session_id: str, cursor: int) -> None:
-    """One statement: a playing stream moves the cursor several times a second."""
+    """One statement: the player and a lecturer's stream move the cursor at every step."""
     if db.get_bind().dialect.name == "postgresql":
         # a bookmark need not wait for the disk: a crash of PostgreSQL itself may lose
         # the last fraction of a second of it, never anything acknowledged
@@ -70,3 +70,29 @@ def set_cursor(db: Session, *, session_id: str, cursor: int) -> None:
     )
     db.exec(moved)
     db.commit()
+
+
+def set_cursors(db: Session, *, cursors: dict[str, int]) -> None:
+    """Many sessions' cursors in one transaction (every stream of a worker, a tick at a time)."""
+    if not cursors:
+        return
+    moved = (
+        update(SessionRow)
+        .where(col(SessionRow.id) == bindparam("sid"))
+        .values(cursor=bindparam("k"))
+        .execution_options(synchronize_session=False)
+    )
+    db.connection().execute(moved, [{"sid": sid, "k": k} for sid, k in cursors.items()])
+    db.commit()
+
+
+def command_counts(db: Session, *, session_ids: list[str]) -> dict[str, int]:
+    """How many commands each session holds (a session with none is left out)."""
+    if not session_ids:
+        return {}
+    query = (
+        select(CommandRow.session_id, func.count())
+        .where(col(CommandRow.session_id).in_(session_ids))
+        .group_by(col(CommandRow.session_id))
+    )
+    return {sid: int(n) for sid, n in db.exec(query)}

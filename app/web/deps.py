@@ -54,9 +54,7 @@ SessionsDep = Annotated[LiveSessions, Depends(_sessions)]
 def _live(request: Request, session_id: str, sessions: SessionsDep) -> Live:
     if len(session_id) > 40:
         raise HTTPException(status_code=404, detail="no such session")
-    with Session(request.app.state.engine) as db:
-        stored = sessions.read(db, session_id)
-    live = None if stored is None else sessions.build(stored)  # the replay holds no connection
+    live = sessions.load(request.app.state.engine, session_id)
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
     return live

@@ -34,20 +34,12 @@ def install_error_pages(app: FastAPI) -> None:
     async def database_away(request: Request, error: DBAPIError) -> Response:
         # nothing was half-written: each change commits in one transaction or not at all
         message = "the database is unavailable for a moment; nothing was lost, try again shortly"
-        if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "5"})
-        response = _page(request, 503, message, [])
-        response.headers["Retry-After"] = "5"
-        return response
+        return _unavailable(request, message, retry_after=5)
 
     @app.exception_handler(PoolTimeout)
     async def database_busy(request: Request, error: PoolTimeout) -> Response:
         message = "the server is busy this moment; nothing was lost, try again in a few seconds"
-        if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "2"})
-        response = _page(request, 503, message, [])
-        response.headers["Retry-After"] = "2"
-        return response
+        return _unavailable(request, message, retry_after=2)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
@@ -58,6 +50,15 @@ def install_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             return await request_validation_exception_handler(request, error)
         return _page(request, 422, "", problems)
+
+
+def _unavailable(request: Request, message: str, *, retry_after: int) -> Response:
+    headers = {"Retry-After": str(retry_after)}
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=503, headers=headers)
+    response = _page(request, 503, message, [])
+    response.headers.update(headers)
+    return response
 
 
 def _wants_json(request: Request) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.sim import Scenario, ScenarioError, Trace, WorkloadItem, load_scenario, simulate
@@ -86,6 +87,12 @@ class LiveSessions:
         stored = self.read(db, session_id)
         return None if stored is None else self.build(stored)
 
+    def load(self, engine: Engine, session_id: str) -> Live | None:
+        """A session read on a connection of its own, given back before the replay."""
+        with Session(engine) as db:
+            stored = self.read(db, session_id)
+        return None if stored is None else self.build(stored)
+
     def read(self, db: Session, session_id: str) -> Stored | None:
         """What the database holds of a session: all that ``build`` needs, so the connection
         can go back to the pool before the replay (which takes the CPU for a while)."""
@@ -120,12 +127,6 @@ class LiveSessions:
         )
         self._remember(live)
         return live
-
-    def changed(self, db: Session, live: Live) -> Stored | None:
-        """What is stored of ``live`` if commands were added since (one count while none)."""
-        if repo.count_commands(db, live.id) == live.version:
-            return None
-        return self.read(db, live.id)
 
     def issue(self, db: Session, live: Live, data: Any, cursor: int) -> tuple[Live, str]:
         """Add a command at ``cursor``'s simulated time; return the session and its request id."""

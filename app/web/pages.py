@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.sim import ScenarioError
 
 from .deps import DbDep, LiveDep
+from .live import Live
 from .player import composer_context
 from .render import player_context
 from .sessions import start_session
@@ -56,16 +57,8 @@ async def create_from_form(
 
 @router.get("/s/{session_id}", response_class=HTMLResponse)
 def session_page(request: Request, live: LiveDep) -> Response:
-    templates = request.app.state.templates
-    context = player_context(
-        live,
-        live.cursor,
-        playing=False,
-        speed=1.0,
-        hop_interval_s=request.app.state.settings.hop_interval_s,
-    )
-    context.update(composer_context(live))
-    return templates.TemplateResponse(request, "session.html", context)
+    context = _paused_at_cursor(request, live) | composer_context(live)
+    return request.app.state.templates.TemplateResponse(request, "session.html", context)
 
 
 @router.get("/embed/s/{session_id}", response_class=HTMLResponse)
@@ -75,14 +68,15 @@ def embedded_session(request: Request, live: LiveDep) -> Response:
     The only route other sites may frame (see security.py); it has no composer and no
     reset, so a framing page cannot trick a viewer into changing the session.
     """
-    context = player_context(
-        live,
-        live.cursor,
-        playing=False,
-        speed=1.0,
-        hop_interval_s=request.app.state.settings.hop_interval_s,
-    )
+    context = _paused_at_cursor(request, live)
     return request.app.state.templates.TemplateResponse(request, "embed.html", context)
+
+
+def _paused_at_cursor(request: Request, live: Live) -> dict[str, Any]:
+    hop_interval_s = request.app.state.settings.hop_interval_s
+    return player_context(
+        live, live.cursor, playing=False, speed=1.0, hop_interval_s=hop_interval_s
+    )
 
 
 @router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)

@@ -110,23 +110,18 @@ async def _events(
 
 
 def _load(request: Request, session_id: str) -> Live:
-    sessions = request.app.state.live
-    with Session(request.app.state.engine) as db:
-        stored = sessions.read(db, session_id) if len(session_id) <= 40 else None
-    live = None if stored is None else sessions.build(stored)
+    engine = request.app.state.engine
+    live = request.app.state.live.load(engine, session_id) if len(session_id) <= 40 else None
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
     return live
 
 
 def _reload(request: Request, live: Live) -> Live:
-    sessions = request.app.state.live
     try:
-        with Session(request.app.state.engine) as db:
-            stored = sessions.read(db, live.id)
+        return request.app.state.live.load(request.app.state.engine, live.id) or live
     except DBAPIError:  # the database is away: play on with the hops already known
         return live
-    return live if stored is None else sessions.build(stored)
 
 
 def _lecturer_moved(request: Request, session_id: str, cursor: int) -> None:

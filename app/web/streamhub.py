@@ -15,11 +15,11 @@ import contextlib
 import threading
 from collections import Counter
 
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.store.models import CommandRow, SessionRow
+from app.store import sessions as repo
 
 
 class StreamHub:
@@ -74,8 +74,8 @@ class StreamHub:
             watched = list(self._watched)
         try:
             with Session(self._engine) as db:
-                _save(db, bookmarks)
-                counts = _counts(db, watched)
+                repo.set_cursors(db, cursors=bookmarks)
+                counts = repo.command_counts(db, session_ids=watched)
         except DBAPIError:  # the database is away: keep the bookmarks for the next tick
             with self._lock:
                 self._bookmarks = {**bookmarks, **self._bookmarks}
@@ -84,28 +84,3 @@ class StreamHub:
             for session_id in watched:
                 if session_id in self._watched:
                     self._versions[session_id] = counts.get(session_id, 0)
-
-
-def _save(db: Session, bookmarks: dict[str, int]) -> None:
-    if not bookmarks:
-        return
-    moved = (
-        update(SessionRow)
-        .where(col(SessionRow.id) == bindparam("sid"))
-        .values(cursor=bindparam("k"))
-        .execution_options(synchronize_session=False)
-    )
-    rows = [{"sid": sid, "k": k} for sid, k in bookmarks.items()]
-    db.connection().execute(moved, rows)
-    db.commit()
-
-
-def _counts(db: Session, watched: list[str]) -> dict[str, int]:
-    if not watched:
-        return {}
-    query = (
-        select(CommandRow.session_id, func.count())
-        .where(col(CommandRow.session_id).in_(watched))
-        .group_by(col(CommandRow.session_id))
-    )
-    return {sid: int(n) for sid, n in db.exec(query)}

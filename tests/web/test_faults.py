@@ -16,9 +16,9 @@ from app.store.db import make_engine
 from app.store.models import AnswerRow, AttemptRow
 
 from ..server_process import ServerProcess
+from .test_exercises import PASSWORD, create_exercise, sign_in
 
 LIMITS = {"IOVLAB_SESSIONS_PER_MINUTE": "10000", "IOVLAB_HOP_INTERVAL_S": "0.01"}
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -135,10 +135,8 @@ def test_kill_9_mid_submission_keeps_every_acknowledged_attempt_whole(server, da
     with Session(engine) as db:
         add_instructor(db, email="prof@uni.example", password=PASSWORD)
     instructor = httpx.Client(base_url=server.base)
-    instructor.post("/instructor/login", data={"email": "prof@uni.example", "password": PASSWORD})
-    form = {"title": "Disks", "scenario": "all-devices", "templates": ["chs", "status"]}
-    created = instructor.post("/instructor/exercises", data={**form, "variants": "4"})
-    exercise = created.headers["location"].rsplit("/", 1)[1]
+    sign_in(instructor, "prof@uni.example")
+    exercise = create_exercise(instructor, templates=["chs", "status"])
 
     def submit(i):
         alias = f"student{i}"

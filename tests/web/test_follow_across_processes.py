@@ -3,63 +3,23 @@
 The workers poll a room only every 5 s here: the follower must hear of the change
 through LISTEN/NOTIFY."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 from ..databases import postgres_schema
-from ..live_server import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_worker(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "IOVLAB_ROOM_POLL_S": "5"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/lessons", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the worker process did not start")
+from ..server_process import ServerProcess
 
 
 @pytest.fixture
 def two_workers():
-    with postgres_schema() as url:
-        started = [start_worker(url) for _ in range(2)]
-        yield [base for _, base in started]
-        for process, _ in started:
-            process.terminate()
-            process.wait(timeout=10)
+    with (
+        postgres_schema() as url,
+        ServerProcess(url, IOVLAB_ROOM_POLL_S="5") as one,
+        ServerProcess(url, IOVLAB_ROOM_POLL_S="5") as other,
+    ):
+        yield [one.base, other.base]
 
 
 def test_a_follower_on_another_worker_follows_the_lecturer(two_workers):

@@ -18,8 +18,7 @@ from app.store.models import AttemptRow
 from app.web.app import create_app
 
 from ..tcp_proxy import TcpProxy
-
-PASSWORD = "correct horse battery"
+from .test_exercises import PASSWORD, create_exercise, sign_in
 
 
 @pytest.fixture
@@ -45,12 +44,8 @@ def client(proxied):
 def exercise_with_a_student_form(client):
     with Session(client.app.state.engine) as db:
         add_instructor(db, email="prof@uni.example", password=PASSWORD)
-    client.post("/instructor/login", data={"email": "prof@uni.example", "password": PASSWORD})
-    form = {"title": "Disks", "scenario": "all-devices", "templates": ["chs", "status"]}
-    created = client.post(
-        "/instructor/exercises", data={**form, "variants": "4"}, follow_redirects=False
-    )
-    return created.headers["location"].rsplit("/", 1)[1]
+    sign_in(client, "prof@uni.example")
+    return create_exercise(client, templates=["chs", "status"])
 
 
 def student_form(client, exercise, alias):

@@ -20,6 +20,7 @@ from app.sim import (
     load_scenario_file,
     simulate,
 )
+from app.sim.compare import comparison_document
 from app.sim.export import trace_document
 from app.sim.scenario import Scenario
 
@@ -87,10 +88,19 @@ def trace(
 
 
 @app.command()
-def compare(path: ScenarioPath) -> None:
-    """The same workload at the three interception levels, side by side."""
+def compare(
+    path: ScenarioPath,
+    format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """The same workload at the three interception levels: means over the requests
+    that ended ok, the refused counted apart."""
     scenario = _load(path)
-    typer.echo(format_comparison(scenario, compare_levels(scenario)), nl=False)
+    result = compare_levels(scenario)
+    if format is Format.json:
+        document = comparison_document(scenario, result)
+        typer.echo(json.dumps(document, indent=1, ensure_ascii=False))
+    else:
+        typer.echo(format_comparison(scenario, result), nl=False)
 
 
 @app.command()

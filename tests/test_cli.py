@@ -7,6 +7,7 @@ from app.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = str(ROOT / "scenarios" / "all-devices.yaml")
+LEVELS = str(ROOT / "scenarios" / "levels.yaml")
 runner = CliRunner()
 
 
@@ -94,5 +95,21 @@ def test_compare_shows_every_level_for_every_kind_of_request():
     header = result.output.splitlines()[1]
     assert all(level in header for level in ("io_operation", "device_driver", "system_call"))
     disk_write = next(line for line in result.output.splitlines() if line.startswith("disk_write"))
-    traps = [float(disk_write.split()[i]) for i in (4, 7, 10)]
+    # op on device, n, then per level: refused, traps, overhead, latency
+    traps = [float(disk_write.split()[i]) for i in (5, 9, 13)]
     assert traps == [9.0, 1.0, 1.0]
+
+
+def test_compare_json_has_the_documented_shape_with_means_over_ok_requests():
+    result = runner.invoke(app, ["compare", LEVELS, "--format", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert doc["scenario"] == "Where the VMM catches a request"
+    assert list(doc["levels"]) == ["io_operation", "device_driver", "system_call"]
+    keys = ["op", "device", "requests", "ok", "refused"]
+    keys += ["traps", "overhead_us", "device_us", "latency_us"]
+    for entries in doc["levels"].values():
+        assert all(list(entry) == keys for entry in entries)
+    (write,) = [e for e in doc["levels"]["system_call"] if e["op"] == "disk_write"]
+    assert (write["requests"], write["ok"], write["refused"]) == (2, 1, 1)
+    assert (write["traps"], write["overhead_us"]) == (1.0, 5.0)

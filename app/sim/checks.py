@@ -104,12 +104,8 @@ def _check_devices(scenario: Scenario) -> Iterator[str]:
 def _check_partitions(
     disk: Disk, path: str, guest_ids: set[str], scenario: Scenario
 ) -> Iterator[str]:
-    cylinder_blocks = disk.geometry.heads * disk.geometry.sectors_per_track
-    if disk.blocks % cylinder_blocks:
-        yield (
-            f"{path}.blocks: {disk.blocks} is not a whole number of cylinders of "
-            f"{cylinder_blocks} blocks (heads × sectors_per_track)"
-        )
+    # A disk may end in a partial cylinder, as real disks do: only partitions
+    # that reach past its last block are refused.
     seen: list[tuple[int, int, str]] = []
     for index, part in enumerate(disk.partitions):
         where = f"{path}.partitions[{index}]"

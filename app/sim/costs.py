@@ -33,9 +33,13 @@ PARAVIRTUAL_REQUEST_US = 1
 # register, order of a few µs (teaching default).
 INTERPRET_SYSCALL_US = 3
 
-# Injecting a virtual interrupt ~1 µs, plus one exit for the guest's EOI unless
-# the hardware posts interrupts (DOMAIN: "virtual interrupt + EOI ≈ 1-2 exits").
-INTERRUPT_INJECTION_US = 1 + VM_EXIT_US
+# Injecting a virtual interrupt ~1 µs. The guest's EOI is not charged and not
+# counted: this model takes the hardware to virtualize the local APIC (Intel
+# APICv, AMD AVIC, as KVM uses them when present), where the EOI of an
+# edge-triggered or MSI interrupt completes without an exit. Without that
+# hardware each interrupt would cost one more exit (DOMAIN: "virtual interrupt +
+# EOI ≈ 1-2 exits").
+INTERRUPT_INJECTION_US = 1
 
 # --- device times -------------------------------------------------------
 
@@ -47,8 +51,9 @@ DISK_ROTATION_US = 8_333
 # which puts the average (a third of the stroke) near 9 ms, as OSTEP's 9 ms.
 DISK_TRACK_TO_TRACK_US = 500
 DISK_FULL_STROKE_US = 16_000
-# Sequential transfer ~150 MB/s: one 512-byte block ≈ 3.4 µs.
-DISK_BYTES_PER_US = 150
+# Transfer follows the geometry: a sector passes under the head in one turn ÷
+# sectors_per_track, and consecutive sectors are read in one pass (switching
+# head or track costs nothing in this model).
 
 # Ethernet: preamble, header, FCS and inter-frame gap add 38 bytes on the wire
 # (IEEE 802.3: a 1,500-byte payload is 1,538 bytes ≈ 12.3 µs at 1 Gb/s).
@@ -74,14 +79,23 @@ def seek_us(distance: int, cylinders: int) -> int:
 
 
 def rotation_us(now_us: int, sector: int, sectors_per_track: int) -> int:
-    """Wait until ``sector`` (from 1) passes under the head, the platter turning since t=0."""
-    slot_us = DISK_ROTATION_US / sectors_per_track
-    under_head = int(now_us % DISK_ROTATION_US / slot_us)
-    return round(((sector - 1 - under_head) % sectors_per_track) * slot_us)
+    """Wait until the *start* of ``sector`` (from 1) next comes under the head.
+
+    The platter turns from angle 0 at t = 0, so at ``now_us`` the head is over
+    (now_us mod turn) ÷ turn of a turn; sector s spans [(s−1)/spt, s/spt) of a
+    turn. A sector whose start the head has just passed waits nearly a whole
+    turn. In whole µs, rounded down: ((s−1)·turn ÷ spt − now mod turn) mod turn.
+    """
+    # Counted in 1/spt µs so that the sector's start is a whole number.
+    head = now_us % DISK_ROTATION_US * sectors_per_track
+    start = (sector - 1) * DISK_ROTATION_US
+    return (start - head) % (DISK_ROTATION_US * sectors_per_track) // sectors_per_track
 
 
-def transfer_us(blocks: int) -> int:
-    return max(1, math.ceil(blocks * BLOCK_BYTES / DISK_BYTES_PER_US))
+def transfer_us(sectors: int, sectors_per_track: int) -> int:
+    """``sectors`` consecutive sectors passing under the head: n × turn ÷ spt, rounded
+    to the nearest µs (halves up)."""
+    return (2 * sectors * DISK_ROTATION_US + sectors_per_track) // (2 * sectors_per_track)
 
 
 def wire_us(frame_bytes: int, mbps: int) -> int:

@@ -40,6 +40,8 @@ class DiskState:
     arm: Resource
     cylinders: int
     head_cylinder: int = 0
+    # each guest's emulated ATA controller (one register set, one command at a time)
+    controllers: dict[str, Resource] = field(default_factory=dict)
     rows: dict[str, int] = field(init=False)
     table: list[dict[str, Any]] = field(init=False)
 

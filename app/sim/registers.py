@@ -58,8 +58,10 @@ def scancode(key: str) -> int:
     return _SCANCODES.get(key.lower(), 0x00)
 
 
-def ata_issue(write: bool, lba: int, count: int) -> list[Access]:
-    accesses = [
+def ata_command(write: bool, lba: int, count: int) -> list[Access]:
+    """The task-file writes ending in the command: the controller knows the whole
+    request (and can refuse it) once 0x1F7 is written."""
+    return [
         Access("out", 0x1F6, 0xE0 | (lba >> 24 & 0x0F), "drive/head, LBA bits 24-27"),
         Access("out", 0x1F2, count & 0xFF, "sector count"),
         Access("out", 0x1F3, lba & 0xFF, "LBA low"),
@@ -67,10 +69,15 @@ def ata_issue(write: bool, lba: int, count: int) -> list[Access]:
         Access("out", 0x1F5, lba >> 16 & 0xFF, "LBA high"),
         Access("out", 0x1F7, 0x30 if write else 0x20, "command: " + _ata_command(write)),
     ]
-    if write:
-        accesses.append(Access("in", 0x1F7, 0x58, "status: DRQ, ready for data"))
-        accesses += [Access("out", 0x1F0, 256, "data: rep outsw, 256 words")] * count
-    return accesses
+
+
+def ata_data_out(count: int) -> list[Access]:
+    """A write's data phase, only after the command was accepted: poll DRQ, then
+    one ``rep outsw`` per sector."""
+    return [
+        Access("in", 0x1F7, 0x58, "status: DRQ, ready for data"),
+        *[Access("out", 0x1F0, 256, "data: rep outsw, 256 words")] * count,
+    ]
 
 
 def ata_complete(write: bool, count: int, ok: bool) -> list[Access]:

@@ -89,12 +89,14 @@ def _charts(traces: dict[str, Trace]) -> list[Any]:
         ("Virtualization overhead per request", "µs", "overhead_us"),
         ("Device time per request", "µs", "device_us"),
     ):
-        values = {
-            (group, level): figures[group][level].mean(getattr(figures[group][level], attribute))
+        # means over the requests that ended ok; a level with none has no bar
+        means = {
+            (group, level): figures[group][level].mean(attribute)
             for group in groups
             for level in LEVELS
             if level in figures[group]
         }
+        values = {key: mean for key, mean in means.items() if mean is not None}
         charts.append(grouped_bars(title, unit, groups, list(LEVELS), values))
     return charts
 
@@ -108,6 +110,7 @@ def _totals(traces: dict[str, Trace]) -> list[dict[str, Any]]:
                 "level": level,
                 "requests": len(records),
                 "ok": sum(1 for r in records if r.status == "ok"),
+                "refused": sum(1 for r in records if r.status != "ok"),
                 "traps": sum(r.traps for r in records),
                 "overhead_us": sum(r.overhead_us for r in records),
                 "device_us": sum(r.device_us for r in records),

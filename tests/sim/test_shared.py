@@ -68,3 +68,37 @@ def test_an_arriving_frame_is_nobodys_until_the_vmm_looks_up_its_destination():
     arrival, lookup = of(trace, "r1")[:2]
     assert (arrival.stage, arrival.guest) == ("physical_device", None)
     assert (lookup.stage, lookup.guest) == ("physical_mapping", "vm2")
+
+
+def test_a_broadcast_at_system_call_level_says_who_the_vmm_could_not_serve_and_why():
+    trace = run([NIC], [arrive(dst_mac="ff:ff:ff:ff:ff:ff")], level="system_call")
+    (reply,) = of(trace, "r1", "status_reply")
+    assert reply.detail["status"] == "ok"
+    assert reply.detail["delivered_to"] == ["vm1"]
+    assert reply.detail["not_delivered"] == [
+        {
+            "guest": "vm2",
+            "reason": "the VMM knows linux, not windows, so it cannot interpret the receive "
+            "calls of vm2",
+        }
+    ]
+    assert "not to vm2" in reply.summary
+    assert "none for vm2" in of(trace, "r1", "physical_mapping")[0].summary
+    assert [h.actor for h in of(trace, "r1", "guest_driver")] == ["vm1"]
+
+
+def test_a_broadcast_no_guest_can_be_served_ends_unknown_guest_os():
+    trace = run([NIC], [arrive(dst_mac="ff:ff:ff:ff:ff:ff")], level="system_call", knows_os=[])
+    (reply,) = of(trace, "r1", "status_reply")
+    assert reply.detail["status"] == "unknown_guest_os"
+    assert reply.detail["delivered_to"] == []
+    assert [d["guest"] for d in reply.detail["not_delivered"]] == ["vm1", "vm2"]
+
+
+def test_a_frame_for_a_guest_of_unknown_os_is_refused_in_plain_words():
+    trace = run([NIC], [arrive(dst_mac="52:54:00:00:00:02")], level="system_call")
+    (reply,) = of(trace, "r1", "status_reply")
+    assert reply.detail["status"] == "unknown_guest_os"
+    assert reply.summary == (
+        "refused: the VMM knows linux, not windows, so it cannot interpret the receive calls of vm2"
+    )

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
-from ..interception import Call, Waits, interrupt, syscall_name, trap_in
+from ..engine import Resource
+from ..interception import Call, Waits, interrupt, register_traps, syscall_name, trap_in
 from ..machine import DiskState, Machine
-from ..registers import ata_complete, ata_issue
+from ..registers import ata_command, ata_complete, ata_data_out
 from ..scenario import DiskRead, DiskWrite
 from ..trace import RequestRecord
 
@@ -20,13 +21,34 @@ def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> 
     guest, block, count = item.guest, item.block, item.count
     state = m.disks[item.device]
     span = _span("block", block, count)
-    m.guest_starts(
-        req,
-        guest,
-        f"{guest}'s application asks to {verb} {span} of its disk",
-        f"{guest}'s disk driver issues a {verb} of virtual {span}",
-        {"op": verb, "virtual_block": block, "count": count},
-    )
+    asked = {"op": verb, "virtual_block": block, "count": count}
+    app = f"{guest}'s application asks to {verb} {span} of its disk"
+    issue = f"{guest}'s disk driver issues a {verb} of virtual {span}"
+    if req.level != "io_operation":
+        m.guest_starts(req, guest, app, issue, asked)
+        yield from _carry_out(m, req, item, state)
+        return
+    m.hop(req, "guest_app", guest, app, asked)
+    # One ATA register set per guest: its driver finishes one command before it
+    # writes the next one's registers.
+    controller = state.controllers.get(guest)
+    if controller is None:
+        controller = state.controllers[guest] = Resource(m.engine)
+    waited = yield controller.claim()
+    if waited:
+        issue += f", after waiting {waited} µs for its controller's previous command to complete"
+    m.hop(req, "guest_driver", guest, issue, {**asked, "waited_us": waited})
+    yield from _carry_out(m, req, item, state)
+    controller.release()
+
+
+def _carry_out(
+    m: Machine, req: RequestRecord, item: DiskRead | DiskWrite, state: DiskState
+) -> Waits:
+    write = item.op == "disk_write"
+    verb = "write" if write else "read"
+    guest, block, count = item.guest, item.block, item.count
+    span = _span("block", block, count)
     call = Call(
         "virtio-blk",
         {
@@ -37,17 +59,21 @@ def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> 
         "pwrite" if write else "pread",
         {"fd": 3, "bytes": count * BLOCK_BYTES, "offset": block * BLOCK_BYTES},
     )
-    accesses = ata_issue(write, block, count) if req.level == "io_operation" else []
-    if not (yield from trap_in(m, req, guest, accesses, call)):
+    pio = req.level == "io_operation"
+    command = ata_command(write, block, count) if pio else []
+    if not (yield from trap_in(m, req, guest, command, call)):
         return
-    rebuilt = _rebuilt(m, req, guest, verb, span, len(accesses))
+    rebuilt = _rebuilt(m, req, guest, verb, span, len(command))
     m.hop(req, "device_model", "vmm", rebuilt, {"op": verb, "virtual_block": block, "count": count})
     row = state.row_of(guest)
     mapping = _mapping(state, row, block, count)
     m.hop(req, "physical_mapping", "vmm", _mapping_summary(state, guest, mapping), mapping)
     if not mapping["in_bounds"]:
+        # refused at the command: a PIO write's data is never asked for
         yield from _refuse(m, req, guest, write, count, mapping)
         return
+    if pio and write:
+        yield from register_traps(m, req, guest, ata_data_out(count))
     yield from _serve(m, req, state, mapping, verb)
     yield from interrupt(
         m,
@@ -73,7 +99,7 @@ def _serve(
     distance = abs(cylinder - state.head_cylinder)
     seek = seek_us(distance, state.cylinders)
     rotation = rotation_us(m.engine.now + seek, sector, spt)
-    transfer = transfer_us(count)
+    transfer = transfer_us(count, spt)
     service = seek + rotation + transfer
     span = _span("block", mapping["physical_block"], count)
     m.hop(

@@ -11,6 +11,10 @@ from ..registers import E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
 from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
 from ..trace import RequestRecord
 
+# What the VMM must understand of a guest OS to hand it a frame at the
+# system-call level: which of its pending receive calls the frame completes.
+RECEIVE_CALLS = "the receive calls"
+
 
 def split_frames(nbytes: int) -> list[int]:
     """Payload sizes of the frames that carry ``nbytes`` (MTU 1,500)."""
@@ -99,6 +103,7 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
 def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
     """A frame arriving from the network, whenever the network sends it."""
     receivers, key, matched_by = _demultiplex(m, item)
+    unserved = _unserved(m, req, receivers) if matched_by == "broadcast" else {}
     m.hop(
         req,
         "physical_device",
@@ -112,7 +117,7 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
         req,
         "physical_mapping",
         "vmm",
-        _demux_summary(key, receivers, matched_by),
+        _demux_summary(key, receivers, matched_by, unserved),
         {
             "mac": item.dst_mac,
             "ip": item.dst_ip,
@@ -126,21 +131,39 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
         reason = f"no vNIC on {item.device} has {key}"
         m.reply(req, "dropped", f"the VMM drops the frame: {reason}", reason=reason)
         return
+    if matched_by != "broadcast" and req.level == "system_call" and not m.os_known(receivers[0]):
+        unknown_os_reply(m, req, receivers[0], RECEIVE_CALLS)
+        return
     delivered = []
     for guest in receivers:
-        if req.level == "system_call" and not m.os_known(guest):
-            if matched_by != "broadcast":
-                unknown_os_reply(m, req, guest, "where the frame must go")
-                return
-            continue
-        yield from deliver(m, req, guest, item.bytes, f"the network ({key})")
-        delivered.append(guest)
+        if guest not in unserved:
+            yield from deliver(m, req, guest, item.bytes, f"the network ({key})")
+            delivered.append(guest)
+    not_delivered = [{"guest": g, "reason": reason} for g, reason in unserved.items()]
+    summary = f"the frame is delivered to {', '.join(delivered) or 'no guest'}"
+    if unserved:
+        summary += "; not to " + "; ".join(f"{g}: {reason}" for g, reason in unserved.items())
     m.reply(
         req,
-        "ok",
-        f"the frame is delivered to {', '.join(delivered) or 'no guest'}",
+        "ok" if delivered or not unserved else "unknown_guest_os",
+        summary,
         delivered_to=delivered,
+        not_delivered=not_delivered,
     )
+
+
+def _unserved(m: Machine, req: RequestRecord, receivers: list[str]) -> dict[str, str]:
+    """The broadcast's receivers the VMM cannot serve, each with why."""
+    if req.level != "system_call":
+        return {}
+    return {
+        g: (
+            f"the VMM knows {', '.join(m.known_os) or 'no guest OS'}, not {m.guests[g].os}, "
+            f"so it cannot interpret {RECEIVE_CALLS} of {g}"
+        )
+        for g in receivers
+        if not m.os_known(g)
+    }
 
 
 def deliver(m: Machine, req: RequestRecord, guest: str, nbytes: int, source: str) -> Waits:
@@ -174,7 +197,15 @@ def _demultiplex(m: Machine, item: FrameArrives) -> tuple[list[str], str, str]:
     return ([found] if found else []), f"IP {item.dst_ip}", "ip"
 
 
-def _demux_summary(key: str, receivers: list[str], matched_by: str) -> str:
+def _demux_summary(
+    key: str, receivers: list[str], matched_by: str, unserved: dict[str, str]
+) -> str:
+    if matched_by == "broadcast" and unserved:
+        served = [g for g in receivers if g not in unserved]
+        return (
+            f"the VMM sees the broadcast {key}: a copy for each guest it can serve "
+            f"({', '.join(served) or 'none'}), none for {', '.join(unserved)}"
+        )
     if matched_by == "broadcast":
         return f"the VMM sees the broadcast {key}: every guest gets a copy"
     if not receivers:

@@ -41,7 +41,11 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
     )
     call = Call(
         "paravirtual spool",
-        {"guest_job": guest_job, "pages": pages, "like": "VM/370 DIAGNOSE X'14'"},
+        {
+            "guest_job": guest_job,
+            "pages": pages,
+            "like": "VM/370: one SIO to virtual printer 00E, its channel program spooled by CP",
+        },
         "write",
         {"fd": 5, "bytes": pages * PRINTER_BYTES_PER_PAGE},
     )

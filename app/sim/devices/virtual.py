@@ -10,7 +10,7 @@ from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE
 from ..scenario import NetSend, SwitchOwner
 from ..trace import RequestRecord
-from .shared import send_start, split_frames
+from .shared import RECEIVE_CALLS, send_start, split_frames
 
 
 def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
@@ -40,7 +40,7 @@ def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         port_table,
     )
     if req.level == "system_call" and not m.os_known(receiver):
-        unknown_os_reply(m, req, receiver, "where the frame must go")
+        unknown_os_reply(m, req, receiver, RECEIVE_CALLS)
         return
     copy = memcpy_us(item.bytes)
     m.hop(

@@ -1,0 +1,46 @@
+"""Comparing the levels averages what succeeded and counts the refused apart."""
+
+from pathlib import Path
+
+from app.sim import compare_levels, format_comparison, load_scenario_file, simulate
+from app.sim.compare import comparison_document
+
+from .helpers import DISK, build
+
+LEVELS_YAML = Path(__file__).resolve().parents[2] / "scenarios" / "levels.yaml"
+WRITE = {"op": "disk_write", "device": "disk0", "block": 10, "count": 1}
+
+
+def test_a_refused_request_is_counted_apart_not_averaged_in():
+    scenario = load_scenario_file(LEVELS_YAML)
+    figures = compare_levels(scenario)[("disk_write", "disk0")]["system_call"]
+    # vm1 (Linux) writes; vm2 (Windows) is refused in 4 µs at the system-call level
+    assert (figures.requests, figures.ok, figures.refused) == (2, 1, 1)
+    (vm1_write,) = [r for r in simulate(scenario, level="system_call").requests if r.id == "r1"]
+    assert figures.mean("traps") == 1.0
+    assert (
+        figures.mean("overhead_us") == vm1_write.overhead_us == 5
+    )  # exit 1 + interpret 3 + inject 1
+    assert figures.mean("device_us") == vm1_write.device_us
+    assert figures.mean("latency_us") == vm1_write.latency_us
+
+
+def test_a_level_where_nothing_succeeded_has_no_means():
+    scenario = build([DISK], [WRITE | {"guest": "vm2"}])
+    document = comparison_document(scenario, compare_levels(scenario))
+    (entry,) = document["levels"]["system_call"]
+    assert entry == {
+        "op": "disk_write",
+        "device": "disk0",
+        "requests": 1,
+        "ok": 0,
+        "refused": 1,
+        "traps": None,
+        "overhead_us": None,
+        "device_us": None,
+        "latency_us": None,
+    }
+    text = format_comparison(scenario, compare_levels(scenario))
+    row = next(line for line in text.splitlines() if line.startswith("disk_write on disk0"))
+    assert row.split()[-4:] == ["1", "—", "—", "—"]
+    assert "disk_write on disk0 at system_call: 1 × unknown_guest_os" in text

@@ -39,3 +39,45 @@ def test_readme_documents_every_setting():
         alias = "DATABASE_URL" if name == "database_url" else f"IOVLAB_{name.upper()}"
         assert f"`{alias}`" in README, name
         assert field.description, name
+
+
+def _indented_block_after(marker: str) -> list[str]:
+    """The indented example that follows ``marker`` in the README, unindented."""
+    rest = README[README.index(marker) + len(marker) :].lstrip("\n").splitlines()
+    block = []
+    for line in rest:
+        if line and not line.startswith("    "):
+            break
+        block.append(line[4:])
+    while block and not block[-1]:
+        block.pop()
+    return block
+
+
+def test_readme_trace_and_compare_examples_are_what_the_commands_print():
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    runner = CliRunner()
+    trace = runner.invoke(app, ["trace", str(ROOT / "scenarios" / "partitioned.yaml")]).output
+    (line,) = _indented_block_after("A line of `iovlab trace scenarios/partitioned.yaml`:")
+    shown = " ".join(line.removesuffix("[...]").split())
+    assert any(" ".join(hop.split()).startswith(shown) for hop in trace.splitlines())
+    compare = runner.invoke(app, ["compare", str(ROOT / "scenarios" / "levels.yaml")]).output
+    example = _indented_block_after("`iovlab compare scenarios/levels.yaml`:")
+    assert example == compare.rstrip("\n").splitlines()
+
+
+def test_readme_worked_disk_example_is_the_partitioned_trace():
+    from app.sim import simulate
+
+    trace = simulate(load_scenario_file(ROOT / "scenarios" / "partitioned.yaml"))
+    (served,) = [h for h in trace.hops if h.request == "r4" and h.stage == "physical_device"]
+    d = served.detail
+    assert (d["cylinder"], d["head"], d["sector"], d["from_cylinder"]) == (63, 3, 32, 128)
+    assert served.t_us == 18_749
+    assert (d["seek_us"], d["rotation_us"], d["transfer_us"]) == (6_028, 8_294, 260)
+    assert d["service_us"] == 14_582
+    for figure in ("t = 18,749 µs", "6,028 µs", "8,294 µs", "260 µs", "14,582 µs"):
+        assert figure in README, figure

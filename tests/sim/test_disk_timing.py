@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sim import ScenarioError
+from app.sim import ScenarioError, simulate
 from app.sim.costs import DISK_ROTATION_US as TURN
 from app.sim.costs import rotation_us, transfer_us
 
 from .helpers import DISK, build, of, run, status
+from .test_properties import scenarios
 
 
 def read(guest, block, count=1, at=0):
@@ -106,3 +107,18 @@ def test_only_a_partition_past_the_last_block_is_refused():
     assert refused.value.problems == [
         "devices[0].partitions[0]: blocks 99000-100000 reach past the end of disk0 (blocks 0-99999)"
     ]
+
+
+@given(scenarios())
+def test_every_disk_service_in_a_trace_follows_the_hand_formulas(scenario):
+    (disk,) = [d for d in scenario.devices if d.type == "disk"]
+    spt = disk.geometry.sectors_per_track
+    for hop in simulate(scenario).hops:
+        d = hop.detail
+        if hop.stage != "physical_device" or "rotation_us" not in d:
+            continue
+        # the platter's angle is read when the seek has ended
+        assert d["rotation_us"] == rotation_us(hop.t_us + d["seek_us"], d["sector"], spt)
+        assert 0 <= d["rotation_us"] < TURN
+        assert d["transfer_us"] == transfer_us(d["count"], spt)
+        assert d["service_us"] == d["seek_us"] + d["rotation_us"] + d["transfer_us"]

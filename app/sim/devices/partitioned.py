@@ -1,6 +1,8 @@
 """Partitioned devices (a disk): each guest's virtual disk is a region of the
 physical disk; the VMM checks bounds, translates the block and its C/H/S, and
-the disk serves one request at a time in arrival order."""
+the disk serves one request at a time in arrival order. At the I/O-operation
+level each guest's driver has one ATA register set, so it issues one command at
+a time, and the VMM checks a command when its command register is written."""
 
 from __future__ import annotations
 

@@ -125,9 +125,9 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
     ]
     trace = run_commands(scenario, commands)
     pages = [h for h in trace.hops if h.stage == "physical_device"]
-    order = []
+    order: list[str] = []
     for hop in pages:
-        if not order or order[-1] != hop.guest:
+        if hop.guest is not None and (not order or order[-1] != hop.guest):
             order.append(hop.guest)
     last_s = pages[-1].t_us / 1_000_000
     jobs = ", ".join(

@@ -270,7 +270,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(client):
 
 
 def test_a_session_holds_a_bounded_number_of_commands(client, session_id, monkeypatch):
-    monkeypatch.setattr("app.web.live.MAX_COMMANDS", 2)
+    monkeypatch.setattr("app.sessions.live.MAX_COMMANDS", 2)
     url = f"/api/sessions/{session_id}/commands"
     command = {"op": "key_press", "device": "kbd0", "key": "a"}
     assert client.post(url, json=command).status_code == 201

@@ -84,7 +84,7 @@ def test_the_room_renders_once_per_change_for_all_followers(settings):
     with TestClient(app) as lecturer:
         sid = present(lecturer)
         code = open_room(lecturer, sid)
-        hub = app.state.rooms
+        hub = app.state.iovlab.rooms
 
         async def three_followers():
             streams = [hub.follow(code) for _ in range(3)]

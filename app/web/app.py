@@ -25,6 +25,7 @@ from app.store.schema import NotMigrated, require_migrated
 
 from . import analysis, exercises, lectures, platform, player
 from .application import Iovlab
+from .deps import attach
 from .lectures.follow import render_follower, room_version
 from .lectures.room_listener import listen_for_rooms
 from .lectures.roomhub import RoomHub
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="I/O virtualization in a virtual machine monitor, step by step.",
         version="0.1.0",
     )
-    app.state.iovlab = iovlab  # read only by deps.AppDep
+    attach(app, iovlab)  # handlers reach it through deps.AppDep
     app.add_middleware(VaryOnHtmx)
     app.add_middleware(SecurityHeaders, embed_ancestors=settings.embed_ancestors)
     app.add_middleware(SameOrigin)

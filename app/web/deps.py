@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, cast
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.background import BackgroundTask
@@ -23,6 +23,11 @@ from app.sessions.limits import OpenStreams
 from app.store.models import InstructorRow
 
 from .application import Iovlab
+
+
+def attach(app: FastAPI, iovlab: Iovlab) -> None:
+    """Make ``iovlab`` the application object of ``app`` (once, in ``create_app``)."""
+    app.state.iovlab = iovlab
 
 
 def _iovlab(request: Request) -> Iovlab:

@@ -39,3 +39,18 @@ def test_readme_documents_every_setting():
         alias = "DATABASE_URL" if name == "database_url" else f"IOVLAB_{name.upper()}"
         assert f"`{alias}`" in README, name
         assert field.description, name
+
+
+def test_every_path_the_architecture_and_layout_name_exists():
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert "docs/architecture.md" in README
+    named = set(re.findall(r"`((?:app|templates|scenarios|tests)/[\w/.<>-]*)`", architecture))
+    named = {n for n in named if "<" not in n}
+    assert len(named) > 15
+    missing = [n for n in sorted(named) if not (ROOT / n).exists()]
+    assert missing == []
+    layout = README.split("## Layout", 1)[1].split("```", 2)[1]
+    for folder in re.findall(r"^(app/\w+/)", layout, flags=re.M):
+        assert (ROOT / folder).is_dir(), folder
+    for package in ("player", "analysis", "lectures", "exercises", "platform"):
+        assert f"  {package}/" in layout and (ROOT / "app" / "web" / package).is_dir()

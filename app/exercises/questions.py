@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from app.sim import Scenario, simulate
+from app.sim import LEVELS, Scenario, simulate
 from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 
@@ -162,7 +162,7 @@ def traps(scenario: Scenario, rng: random.Random) -> Question:
         raise NotApplicable("a disk, NIC, printer or keyboard")
     command, what = rng.choice(options)
     counts = {}
-    for level in ("io_operation", "device_driver", "system_call"):
+    for level in LEVELS:
         counts[level] = str(run_commands(scenario, [command], level).requests[0].traps)
     return Question(
         template="traps",

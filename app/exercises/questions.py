@@ -161,7 +161,7 @@ def traps(scenario: Scenario, rng: random.Random) -> Question:
     if not options:
         raise NotApplicable("a disk, NIC, printer or keyboard")
     command, what = rng.choice(options)
-    counts = {}
+    counts: dict[str, str] = {}
     for level in LEVELS:
         counts[level] = str(run_commands(scenario, [command], level).requests[0].traps)
     return Question(

@@ -56,7 +56,7 @@ def test_every_way_of_making_a_session_counts_against_the_clients_minute(engine)
         ):
             with pytest.raises(TooManySessions) as refused:
                 seventh()
-            assert 59 <= refused.value.wait_s <= 60
+            assert 0 < refused.value.wait_s <= 60  # until the first of the minute ages out
         assert service.open_shipped(db, "10.0.0.2", "shared").shipped == "shared"
 
 

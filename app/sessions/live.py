@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -21,8 +21,13 @@ from app.sim.loading import parse_item
 from app.sim.scenario import Level, WorkloadItem
 from app.store import sessions as repo
 
-# mypy reads the Annotated union as a value, not a type (a pydantic TypeAdapter takes either)
-_ITEMS: TypeAdapter[WorkloadItem] = TypeAdapter(WorkloadItem)  # type: ignore[arg-type]
+
+class _Stored(BaseModel):
+    """A stored command, read back (the item was validated against its scenario when issued)."""
+
+    item: WorkloadItem
+
+
 MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
 
 
@@ -124,7 +129,7 @@ class LiveSessions:
                     self._cache.move_to_end(stored.id)
             return _with_cursor(cached, stored.cursor)
         scenario = cached.scenario if cached else load_scenario(stored.source)
-        commands = tuple(_ITEMS.validate_python(json.loads(i)) for i in stored.items or ())
+        commands = tuple(_Stored(item=json.loads(i)).item for i in stored.items or ())
         live = Live(
             stored.id,
             stored.name,

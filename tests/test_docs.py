@@ -81,3 +81,18 @@ def test_readme_worked_disk_example_is_the_partitioned_trace():
     assert d["service_us"] == 14_582
     for figure in ("t = 18,749 µs", "6,028 µs", "8,294 µs", "260 µs", "14,582 µs"):
         assert figure in README, figure
+
+
+def test_every_path_the_architecture_and_layout_name_exists():
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert "docs/architecture.md" in README
+    named = set(re.findall(r"`((?:app|templates|scenarios|tests)/[\w/.<>-]*)`", architecture))
+    named = {n for n in named if "<" not in n}
+    assert len(named) > 15
+    missing = [n for n in sorted(named) if not (ROOT / n).exists()]
+    assert missing == []
+    layout = README.split("## Layout", 1)[1].split("```", 2)[1]
+    for folder in re.findall(r"^(app/\w+/)", layout, flags=re.M):
+        assert (ROOT / folder).is_dir(), folder
+    for package in ("player", "analysis", "lectures", "exercises", "platform"):
+        assert f"  {package}/" in layout and (ROOT / "app" / "web" / package).is_dir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from app.sim import Scenario, simulate
+from app.sim import LEVELS, Scenario, simulate
 from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 
@@ -125,9 +125,9 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
     ]
     trace = run_commands(scenario, commands)
     pages = [h for h in trace.hops if h.stage == "physical_device"]
-    order = []
+    order: list[str] = []
     for hop in pages:
-        if not order or order[-1] != hop.guest:
+        if hop.guest is not None and (not order or order[-1] != hop.guest):
             order.append(hop.guest)
     last_s = pages[-1].t_us / 1_000_000
     jobs = ", ".join(
@@ -161,8 +161,8 @@ def traps(scenario: Scenario, rng: random.Random) -> Question:
     if not options:
         raise NotApplicable("a disk, NIC, printer or keyboard")
     command, what = rng.choice(options)
-    counts = {}
-    for level in ("io_operation", "device_driver", "system_call"):
+    counts: dict[str, str] = {}
+    for level in LEVELS:
         counts[level] = str(run_commands(scenario, [command], level).requests[0].traps)
     return Question(
         template="traps",

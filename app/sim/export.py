@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from .trace import Trace
+from .trace import Hop, Trace
 
 REQUEST_KEYS = (
     "id",
@@ -20,19 +20,7 @@ REQUEST_KEYS = (
     "device_us",
     "latency_us",
 )
-HOP_COLUMNS = (
-    "seq",
-    "request",
-    "t_us",
-    "stage",
-    "actor",
-    "guest",
-    "device",
-    "category",
-    "level",
-    "summary",
-    "detail",
-)
+HOP_COLUMNS = Hop._fields  # a CSV row is a hop, field for field
 
 
 def trace_document(trace: Trace) -> dict[str, Any]:

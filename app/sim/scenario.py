@@ -8,12 +8,12 @@ in :mod:`app.sim.checks`.
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Level = Literal["io_operation", "device_driver", "system_call"]
-LEVELS: tuple[Level, ...] = ("io_operation", "device_driver", "system_call")
+LEVELS: tuple[Level, ...] = get_args(Level)  # the one list of levels: the type itself
 
 MAX_GUESTS = 16
 MAX_DEVICES = 64
@@ -199,7 +199,7 @@ class SwitchOwner(Item):
     to: Id
 
 
-WorkloadItem = Annotated[
+WorkloadItem: TypeAlias = Annotated[
     DiskRead
     | DiskWrite
     | NetSend

@@ -19,7 +19,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             options["poolclass"] = StaticPool  # one shared in-memory database
         else:
             options |= {"pool_size": pool_size, "max_overflow": pool_size}
-        engine = create_engine(url, **options)  # type: ignore[arg-type]
+        engine = create_engine(url, **options)
     else:
         # pre-ping: a connection that died in an outage is replaced, not handed to a request
         engine = create_engine(

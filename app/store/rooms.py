@@ -73,7 +73,7 @@ def update_room(db: Session, room: RoomRow, **changes: object) -> RoomRow:
     if changed:
         # in the database, not from what was read: a lecturer's hop and question at the same
         # moment must make two versions, or a follower would miss one of the changes
-        room.version = RoomRow.version + 1  # type: ignore[assignment]
+        room.version = RoomRow.version + 1
         db.add(room)
         if db.get_bind().dialect.name == "postgresql":
             # tells the other workers at commit; their listeners wake their room watchers

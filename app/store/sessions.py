@@ -62,7 +62,7 @@ def set_cursor(db: Session, *, session_id: str, cursor: int) -> None:
     if db.get_bind().dialect.name == "postgresql":
         # a bookmark need not wait for the disk: a crash of PostgreSQL itself may lose
         # the last fraction of a second of it, never anything acknowledged
-        db.exec(text("SET LOCAL synchronous_commit TO OFF"))
+        db.connection().execute(text("SET LOCAL synchronous_commit TO OFF"))
     moved = (
         update(SessionRow)
         .where(col(SessionRow.id) == session_id, col(SessionRow.cursor) != cursor)

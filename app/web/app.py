@@ -10,40 +10,31 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.lessons.compile import load_lessons
+from app.sessions import Sessions, load_shipped
+from app.sessions.limits import OpenStreams
 from app.settings import ROOT, Settings
 from app.store.accounts import signing_secret
 from app.store.db import make_engine
 from app.store.rooms import on_change as room_changes
 from app.store.schema import NotMigrated, require_migrated
 
-from . import (
-    analysis,
-    api,
-    auth,
-    exports,
-    health,
-    instructor,
-    lessons,
-    pages,
-    player,
-    practice,
-    rooms,
-    stream,
-    student,
-)
-from .errors import install_error_pages
-from .limits import OpenStreams, PerMinute
-from .live import LiveSessions
+from . import analysis, exercises, lectures, platform, player
+from .application import Iovlab
+from .deps import attach
+from .lectures.follow import render_follower, room_version
+from .lectures.room_listener import listen_for_rooms
+from .lectures.roomhub import RoomHub
+from .platform.errors import install_error_pages
+from .platform.security import BodyLimit, SameOrigin, SecurityHeaders, VaryOnHtmx
+from .player.streamhub import StreamHub
 from .render import install_filters
-from .room_listener import listen_for_rooms
-from .roomhub import RoomHub
-from .security import BodyLimit, SameOrigin, SecurityHeaders
-from .shipped import load_shipped
-from .streamhub import StreamHub
+
+FEATURES = (player, analysis, lectures, exercises, platform)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,18 +45,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     except NotMigrated:
         engine.dispose()
         raise
+    iovlab = _build(settings, engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # no more worker threads than connections: a thread never waits for the pool, and
         # a busy server queues work fairly instead of timing out in the pool
         to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
-        hub = app.state.rooms
-        unsubscribe = room_changes(hub.poke)
-        stop_listening = listen_for_rooms(engine, hub.poke)
-        app.state.stream_hub.start()
+        unsubscribe = room_changes(iovlab.rooms.poke)
+        stop_listening = listen_for_rooms(engine, iovlab.rooms.poke)
+        iovlab.stream_hub.start()
         yield
-        await app.state.stream_hub.stop()
+        await iovlab.stream_hub.stop()
         unsubscribe()
         if stop_listening is not None:
             stop_listening()
@@ -77,58 +68,60 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="I/O virtualization in a virtual machine monitor, step by step.",
         version="0.1.0",
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    if settings.secret_key is not None:
-        secret = settings.secret_key.get_secret_value()
-    else:
-        with Session(engine) as db:
-            secret = signing_secret(db)
+    attach(app, iovlab)  # handlers reach it through deps.AppDep
+    app.add_middleware(VaryOnHtmx)
     app.add_middleware(SecurityHeaders, embed_ancestors=settings.embed_ancestors)
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit, limit=settings.max_scenario_bytes * 4)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret,
+        secret_key=_signing_secret(settings, iovlab),
         session_cookie="iovlab_session",
         max_age=12 * 3600,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.state.live = LiveSessions()
-    app.state.stream_hub = StreamHub(engine, settings.stream_poll_s)
-    app.state.session_limit = PerMinute(settings.sessions_per_minute)
-    app.state.streams = OpenStreams(settings.streams_per_client)
-    app.state.shipped = load_shipped(Path(settings.scenarios_dir))
-    app.state.lessons = load_lessons(
-        Path(settings.scenarios_dir) / "lessons", Path(settings.scenarios_dir)
-    )
-    app.state.rooms = RoomHub(
-        lambda code: rooms.room_version(app, code),
-        lambda code: rooms.render_follower(app, code),
-        settings.room_poll_s,
-    )
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    install_error_pages(app, iovlab.templates)
+    for feature in FEATURES:
+        app.include_router(feature.router)
+    return app
+
+
+def _build(settings: Settings, engine: Engine) -> Iovlab:
+    scenarios = Path(settings.scenarios_dir)
+    shipped = load_shipped(scenarios)
     templates = Jinja2Templates(directory=ROOT / "templates")
     # templates change only with a new release: no stat() of the file on every render
     templates.env.auto_reload = False
     install_filters(templates.env)
-    app.state.templates = templates
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    install_error_pages(app)
-    for module in (
-        pages,
-        player,
-        stream,
-        exports,
-        health,
-        analysis,
-        api,
-        auth,
-        instructor,
-        student,
-        practice,
-        lessons,
-        rooms,
-    ):
-        app.include_router(module.router)
-    return app
+    sessions = Sessions(
+        engine,
+        shipped,
+        per_minute=settings.sessions_per_minute,
+        max_scenario_bytes=settings.max_scenario_bytes,
+    )
+    rooms = RoomHub(
+        lambda code: room_version(engine, code),
+        lambda code: render_follower(iovlab, code),
+        settings.room_poll_s,
+    )
+    iovlab = Iovlab(
+        settings=settings,
+        engine=engine,
+        templates=templates,
+        sessions=sessions,
+        shipped=shipped,
+        lessons=load_lessons(scenarios / "lessons", scenarios),
+        streams=OpenStreams(settings.streams_per_client),
+        stream_hub=StreamHub(engine, settings.stream_poll_s),
+        rooms=rooms,
+    )
+    return iovlab
+
+
+def _signing_secret(settings: Settings, iovlab: Iovlab) -> str:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    with Session(iovlab.engine) as db:
+        return signing_secret(db)

@@ -11,19 +11,44 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, cast
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+from starlette.background import BackgroundTask
 
-from .live import Live, LiveSessions
+from app.sessions import Live
+from app.sessions.limits import OpenStreams
+from app.store.models import InstructorRow
+
+from .application import Iovlab
 
 
-async def _db(request: Request) -> AsyncIterator[Session]:
+def attach(app: FastAPI, iovlab: Iovlab) -> None:
+    """Make ``iovlab`` the application object of ``app`` (once, in ``create_app``)."""
+    app.state.iovlab = iovlab
+
+
+def _iovlab(request: Request) -> Iovlab:
+    return cast(Iovlab, request.app.state.iovlab)  # the one place app.state is read
+
+
+AppDep = Annotated[Iovlab, Depends(_iovlab)]
+
+
+def client_of(request: Request) -> str:
+    """The address a limit per client counts against."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientDep = Annotated[str, Depends(client_of)]
+
+
+async def _db(iovlab: AppDep) -> AsyncIterator[Session]:
     # rows stay readable after a commit without a new query, so a handler whose answer is
     # still to be serialized (on another thread) holds no connection meanwhile
-    session = Session(request.app.state.engine, expire_on_commit=False)
+    session = Session(iovlab.engine, expire_on_commit=False)
     try:
         yield session
     finally:
@@ -44,20 +69,39 @@ def _close(session: Session) -> None:
 DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _sessions(request: Request) -> LiveSessions:
-    return request.app.state.live  # type: ignore[no-any-return]
-
-
-SessionsDep = Annotated[LiveSessions, Depends(_sessions)]
-
-
-def _live(request: Request, session_id: str, sessions: SessionsDep) -> Live:
-    if len(session_id) > 40:
-        raise HTTPException(status_code=404, detail="no such session")
-    live = sessions.load(request.app.state.engine, session_id)
+def _live(session_id: str, iovlab: AppDep) -> Live:
+    live = iovlab.sessions.load(session_id)
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
     return live
 
 
 LiveDep = Annotated[Live, Depends(_live)]
+
+
+class NotSignedIn(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(status_code=403, detail="instructors only: sign in first")
+
+
+def _instructor(request: Request, iovlab: AppDep) -> InstructorRow:
+    instructor_id = request.session.get("instructor_id")
+    if not isinstance(instructor_id, int):
+        raise NotSignedIn()
+    with Session(iovlab.engine, expire_on_commit=False) as db:  # see the module's docstring
+        row = db.get(InstructorRow, instructor_id)
+    if row is None:
+        raise NotSignedIn()
+    return row
+
+
+InstructorDep = Annotated[InstructorRow, Depends(_instructor)]
+
+
+def stream_place(streams: OpenStreams, client: str) -> BackgroundTask:
+    """Hold one of the client's stream places until the stream ends (refuse if none is left)."""
+    if not streams.take(client):
+        raise HTTPException(
+            status_code=429, detail="too many open streams from this address: close a tab"
+        )
+    return BackgroundTask(streams.give_back, client)

@@ -1,4 +1,5 @@
-"""Rendering sessions to HTML: the player (controls, machine, log) at a hop."""
+"""Rendering shared by every feature: the player (controls, machine, log) at a hop, the
+composer of requests, and the filters and names the templates use."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import json
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 from jinja2 import Environment
 
+from app.sessions import Live
 from app.sim import LEVELS
-from app.sim.scenario import CATEGORIES
+from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
 from app.sim.trace import STAGES
 
-from .charts import short_number
-from .live import Live
-from .view import LOG_LINES, PALETTE, machine_at
+from .analysis.charts import short_number
+from .application import Iovlab
+from .view import LOG_LINES, PALETTE, machine_at, station_id
 
 FOLLOWER_LOG_LINES = 30
 # while playing, the log is a tail: each streamed hop stays a few tens of KB however long the
@@ -32,7 +35,12 @@ def install_filters(env: Environment) -> None:
     env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.filters["short"] = short_number
     env.globals.update(
-        PALETTE=PALETTE, SPEEDS=SPEEDS, LEVELS=LEVELS, STAGES=STAGES, CATEGORIES=CATEGORIES
+        PALETTE=PALETTE,
+        SPEEDS=SPEEDS,
+        LEVELS=LEVELS,
+        STAGES=STAGES,
+        CATEGORIES=CATEGORIES,
+        station_id=station_id,
     )
 
 
@@ -72,8 +80,32 @@ def player_context(
     }
 
 
-def render_stage(
+def render_player(
+    iovlab: Iovlab,
     request: Request,
+    live: Live,
+    at: int,
+    *,
+    playing: bool,
+    speed: float,
+    until: int | None = None,
+    presenter: bool = False,
+) -> Response:
+    """The player fragment at hop ``at`` (htmx swaps it into the page)."""
+    context = player_context(
+        live,
+        at,
+        playing=playing,
+        speed=speed,
+        until=until,
+        presenter=presenter,
+        hop_interval_s=iovlab.settings.hop_interval_s,
+    )
+    return iovlab.templates.TemplateResponse(request, "partials/player.html", context)
+
+
+def render_stage(
+    iovlab: Iovlab,
     live: Live,
     k: int,
     *,
@@ -82,17 +114,48 @@ def render_stage(
     presenter: bool = False,
 ) -> str:
     """The part of the player a streamed hop replaces (always while playing)."""
-    templates = request.app.state.templates
-    interval = request.app.state.settings.hop_interval_s
     context = player_context(
         live,
         k,
         playing=True,
         speed=speed,
-        hop_interval_s=interval,
+        hop_interval_s=iovlab.settings.hop_interval_s,
         until=until,
         presenter=presenter,
         log_lines=STREAM_LOG_LINES,
     )
-    template = templates.get_template("partials/stage.html")
-    return str(template.render(request=request, streamed=True, **context))
+    template = iovlab.templates.get_template("partials/stage.html")
+    return str(template.render(streamed=True, **context))
+
+
+# The fields each operation takes from the composer, in the order shown.
+OP_FIELDS: dict[str, tuple[str, ...]] = {
+    "disk_read": ("guest", "block", "count"),
+    "disk_write": ("guest", "block", "count"),
+    "net_send": ("guest", "dst_ip", "bytes"),
+    "frame_arrives": ("dst_mac", "dst_ip", "bytes"),
+    "print": ("guest", "pages"),
+    "key_press": ("key",),
+    "mouse_move": ("dx", "dy"),
+    "key_read": ("guest",),
+    "mouse_read": ("guest",),
+    "switch_owner": ("target", "to"),
+}
+
+
+def composer_context(live: Live, device: str = "", op: str = "", guest: str = "") -> dict[str, Any]:
+    """What the composer of requests shows for ``device`` and ``op`` (the first ones by default)."""
+    devices = live.scenario.devices
+    chosen = next((d for d in devices if d.id == device), devices[0] if devices else None)
+    ops = [o for o, types in OP_DEVICE_TYPES.items() if chosen and chosen.type in types]
+    op = op if op in ops else (ops[0] if ops else "")
+    return {
+        "session": live,
+        "device": chosen,
+        "ops": ops,
+        "op": op,
+        "fields": OP_FIELDS.get(op, ()),
+        "guest": guest,
+        "dedicated": [d for d in devices if d.type in ("keyboard", "mouse")],
+        "problems": [],
+    }

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.sessions import Live
 from app.sim import Hop
 from app.sim.scenario import CATEGORY_OF_TYPE, Device, Disk, Keyboard, Mouse
-
-from .live import Live
 
 # Okabe-Ito: told apart by the common kinds of colour blindness; every guest
 # is also named on everything drawn in its colour.
@@ -187,7 +186,9 @@ def _disk(live: Live, disk: Disk, mine: list[Hop], current: Hop | None) -> dict[
 def _printer(mine: list[Hop]) -> dict[str, Any]:
     tables = [h.detail for h in mine if "vmm_spool" in h.detail]
     pages = [h.detail for h in mine if h.stage == "physical_device"]
-    latest = tables[-1] if tables else {"guest_spool": {}, "vmm_spool": [], "vmm_spool_length": 0}
+    latest: dict[str, Any] = (
+        tables[-1] if tables else {"guest_spool": {}, "vmm_spool": [], "vmm_spool_length": 0}
+    )
     if pages and latest["vmm_spool"]:
         printed = {p["job"] for p in pages if p["page"] == p["pages"]}
         latest = {
@@ -233,6 +234,14 @@ def _totals(live: Live, shown: list[Hop]) -> list[dict[str, Any]]:
     return totals
 
 
+def station_id(band: str, place: str) -> str:
+    """The id of a place drawn on the machine that a hop can name: a guest's application or
+    driver (``station_id("vm1", "app")``), the VMM's trap handler (``"vmm", "trap"``), the
+    VMM's box for a device (``"vmm", "disk0"``) or the device itself (``"hw", "disk0"``).
+    The templates draw the places with it and the token finds them with it."""
+    return f"st-{band}-{place}"
+
+
 def _token(live: Live, hop: Hop | None, devices: list[DeviceView]) -> dict[str, Any]:
     """Where the request's token stands: the id of the element the hop names."""
     if hop is None:
@@ -240,12 +249,12 @@ def _token(live: Live, hop: Hop | None, devices: list[DeviceView]) -> dict[str, 
     colours = colour_of(live)
     guest = hop.actor if hop.actor in colours else hop.guest
     if hop.stage in ("guest_app", "guest_driver", "status_reply") and guest is not None:
-        target = f"st-{guest}-{'app' if hop.stage == 'guest_app' else 'driver'}"
+        target = station_id(guest, "app" if hop.stage == "guest_app" else "driver")
     elif hop.stage in ("vmm_trap", "interrupt"):
-        target = "st-vmm-trap"
+        target = station_id("vmm", "trap")
     elif hop.stage == "physical_device":
-        target = f"st-hw-{hop.device}"
+        target = station_id("hw", hop.device)
     else:
-        target = f"st-vmm-{hop.device}"
+        target = station_id("vmm", hop.device)
     status = hop.detail.get("status") if hop.stage == "status_reply" else None
     return {"target": target, "colour": colours.get(hop.guest, -1), "status": status}

@@ -22,6 +22,7 @@ FORBIDDEN_MODULES = {
     "secrets",
     "uuid",
     "app.web",
+    "app.sessions",
     "app.store",
     "app.cli",
 }

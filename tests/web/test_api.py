@@ -192,7 +192,7 @@ def test_a_client_opening_too_many_sessions_is_told_when_to_retry(database_url):
 
 
 def test_the_window_slides():
-    from app.web.limits import PerMinute
+    from app.sessions.limits import PerMinute
 
     now = [0.0]
     limit = PerMinute(2, clock=lambda: now[0])

@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def instructor(client):
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="Teacher@Example.org", password=PASSWORD)
     return "teacher@example.org"
 
@@ -57,7 +57,7 @@ def two_aliases_with_different_variants(exercise_id, variants=4):
 
 
 def answers_for(client, exercise_id, alias, right=True):
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         exercise = get_exercise(db, exercise_id)
     variant = variant_of(exercise_id, alias, exercise.variants)
     questions = variant_questions(
@@ -87,7 +87,7 @@ def test_the_cli_adds_an_instructor_with_a_hashed_password(client, settings, mon
     assert result.exit_code == 0, result.output
     from app.store.accounts import authenticate, find_instructor
 
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         row = find_instructor(db, email="prof@uni.example")
         assert row.password_hash.startswith("$argon2") and PASSWORD not in row.password_hash
         assert authenticate(db, email="prof@uni.example", password=PASSWORD) is not None
@@ -174,7 +174,7 @@ def test_submitting_twice_stores_one_attempt_and_survives_a_restart(client, inst
 
     with TestClient(create_app(settings)) as restarted:
         assert restarted.get(url).status_code == 200
-        with Session(restarted.app.state.engine) as db:
+        with Session(restarted.app.state.iovlab.engine) as db:
             assert len(attempts_of(db, exercise_id)) == 1
 
 
@@ -209,7 +209,7 @@ def test_a_student_cookie_cannot_open_instructor_pages_or_the_answer_key(client,
 def test_another_instructor_cannot_see_an_exercise(client, instructor):
     sign_in(client, instructor)
     exercise_id = create_exercise(client)
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="other@example.org", password=PASSWORD)
     sign_in(client, "other@example.org")
     assert client.get(f"/instructor/exercises/{exercise_id}").status_code == 404
@@ -256,7 +256,7 @@ def test_practice_grades_at_once_and_counts_a_streak(client):
     seed = re.search(r'name="seed" value="([^"]+)"', page).group(1)
     from app.exercises.variants import questions
 
-    scenario = client.app.state.shipped["partitioned"].scenario
+    scenario = client.app.state.iovlab.shipped["partitioned"].scenario
     (question,) = questions(scenario, [template], f"practice/{seed}")
     right = client.post(
         "/practice/partitioned", data={"template": template, "seed": seed, **question.answer}

@@ -90,7 +90,7 @@ def test_a_lecture_is_driven_only_from_the_lecturers_browser(client, other):
 
 
 def test_exercises_results_and_attempts_stay_with_their_owners(client, other):
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="a@uni.example", password=PASSWORD)
         add_instructor(db, email="b@uni.example", password=PASSWORD)
     sign_in(client, "a@uni.example")
@@ -107,12 +107,12 @@ def test_exercises_results_and_attempts_stay_with_their_owners(client, other):
 
 
 def test_a_student_facing_exercise_page_never_carries_its_answers(client):
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="a@uni.example", password=PASSWORD)
     sign_in(client, "a@uni.example")
     templates = ["chs", "frame", "print_order", "traps", "status", "next_hop"]
     exercise = create_exercise(client, templates=templates)
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         row = get_exercise(db, exercise)
     with TestClient(client.app) as student:
         for alias in ("ada", "bob", "cyd", "dee"):

@@ -60,7 +60,7 @@ def test_an_exercise_scenario_over_the_size_limit_is_refused_with_the_form(setti
 
     small = settings.model_copy(update={"max_scenario_bytes": 2000})
     with TestClient(create_app(small)) as client:
-        with Session(client.app.state.engine) as db:
+        with Session(client.app.state.iovlab.engine) as db:
             add_instructor(db, email="a@uni.example", password=PASSWORD)
         sign_in(client, "a@uni.example")
         form = {"scenario_yaml": scenario(description="x" * 2100), "templates": ["status"]}

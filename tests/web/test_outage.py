@@ -42,7 +42,7 @@ def client(proxied):
 
 
 def exercise_with_a_student_form(client):
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="prof@uni.example", password=PASSWORD)
     sign_in(client, "prof@uni.example")
     return create_exercise(client, templates=["chs", "status"])
@@ -75,7 +75,7 @@ def test_an_outage_is_a_clear_503_and_the_app_recovers_by_itself(client, proxied
     assert client.get(f"/api/sessions/{sid}").status_code == 200
     again = client.post(f"/x/{exercise}/attempts", data=form, follow_redirects=False)
     assert again.status_code == 303  # the same form, sent again once the database is back
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         stored = db.exec(select(AttemptRow).where(AttemptRow.exercise_id == exercise)).all()
     assert [a.token for a in stored] == [form["token"]]
 
@@ -107,7 +107,7 @@ def test_submissions_through_an_outage_are_answered_503_or_stored_whole(client, 
     assert done.wait(60)
     every = [s for seen in statuses.values() for s in seen]
     assert set(every) <= {303, 503} and 503 in every
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         stored = db.exec(select(AttemptRow).where(AttemptRow.exercise_id == exercise)).all()
     assert sorted(a.token for a in stored) == sorted(f["token"] for f in forms)  # once each
     for attempt in stored:

@@ -270,10 +270,36 @@ def test_an_oversized_body_is_refused_before_it_is_read(client):
 
 
 def test_a_session_holds_a_bounded_number_of_commands(client, session_id, monkeypatch):
-    monkeypatch.setattr("app.web.live.MAX_COMMANDS", 2)
+    monkeypatch.setattr("app.sessions.live.MAX_COMMANDS", 2)
     url = f"/api/sessions/{session_id}/commands"
     command = {"op": "key_press", "device": "kbd0", "key": "a"}
     assert client.post(url, json=command).status_code == 201
     assert client.post(url, json=command).status_code == 201
     refused = client.post(url, json=command)
     assert refused.status_code == 422 and "at most 2 commands" in refused.json()["problems"][0]
+
+
+def test_every_fragment_htmx_asks_for_says_it_varies_with_hx_request(client, session_id):
+    fragments = [
+        f"/s/{session_id}/player?at=2",
+        f"/s/{session_id}/composer?device=disk0",
+        f"/s/{session_id}/hop/1",
+        f"/s/{session_id}/compare/lanes?step=1",
+        f"/s/{session_id}/compare/diff?a_level=io_operation&a_request=r1"
+        "&b_level=device_driver&b_request=r1",
+    ]
+    for url in fragments:
+        response = client.get(url, headers=HTMX)
+        assert response.status_code == 200, url
+        assert "HX-Request" in response.headers["vary"], url
+    assert "vary" not in client.get(f"/s/{session_id}/trace.json").headers  # not HTML
+
+
+def test_the_token_stands_on_an_element_the_page_draws(client, session_id):
+    trace = client.get(f"/api/sessions/{session_id}/trace").json()
+    kinds = {(h["stage"], h["actor"], h["device"]): h["seq"] for h in reversed(trace["hops"])}
+    assert len(kinds) > 20  # every stage, at guests, the VMM and devices of every category
+    for (stage, _, _), k in sorted(kinds.items()):
+        fragment = client.get(f"/s/{session_id}/player?at={k}", headers=HTMX).text
+        target = re.search(r'data-token="([^"]+)"', fragment).group(1)
+        assert target and f'id="{target}"' in fragment, (stage, target)

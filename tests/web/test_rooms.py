@@ -84,7 +84,7 @@ def test_the_room_renders_once_per_change_for_all_followers(settings):
     with TestClient(app) as lecturer:
         sid = present(lecturer)
         code = open_room(lecturer, sid)
-        hub = app.state.rooms
+        hub = app.state.iovlab.rooms
 
         async def three_followers():
             streams = [hub.follow(code) for _ in range(3)]
@@ -99,3 +99,38 @@ def test_the_room_renders_once_per_change_for_all_followers(settings):
         assert len({v for v, _ in first}) == 1 and len({v for v, _ in second}) == 1
         assert second[0][0] > first[0][0]
         assert hub.renders == 2  # one render per change, whatever the number of followers
+
+
+def _sessions_stored(client):
+    from sqlmodel import Session, func, select
+
+    from app.store.models import SessionRow
+
+    with Session(client.app.state.iovlab.engine) as db:
+        return db.exec(select(func.count()).select_from(SessionRow)).one()
+
+
+def test_a_lesson_link_opened_with_get_opens_no_session_but_offers_the_button(client):
+    page = client.get("/lessons/3-partitioned/present")
+    assert page.status_code == 200
+    assert 'action="/lessons/3-partitioned/present"' in page.text
+    assert page.text.count('<article class="card">') == 1
+    assert _sessions_stored(client) == 0
+    assert client.get("/lessons/no-such-lesson/present").status_code == 404
+
+
+def test_presenting_a_lesson_counts_against_the_minutes_sessions(settings):
+    tight = settings.model_copy(update={"sessions_per_minute": 1})
+    with TestClient(create_app(tight)) as client:
+        present(client)
+        refused = client.post("/lessons/4-shared/present", follow_redirects=False)
+        assert refused.status_code == 429 and "retry-after" in refused.headers
+        assert _sessions_stored(client) == 1
+
+
+def test_a_lesson_step_is_the_player_and_the_narration_out_of_band(client):
+    sid = present(client)
+    step = client.get(f"/p/{sid}/step/2?phase=still", headers={"HX-Request": "true"})
+    assert int(step.headers["content-length"]) == len(step.content)
+    assert step.text.index('id="player"') < step.text.index('id="narration"')
+    assert "Step 3 of 4" in step.text and "HX-Request" in step.headers["vary"]

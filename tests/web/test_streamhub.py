@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 
 from app.settings import Settings
 from app.web.app import create_app
-from app.web.streamhub import StreamHub
+from app.web.player.streamhub import StreamHub
 
 from ..live_server import serving
 from .conftest import new_session
@@ -14,7 +14,7 @@ from .conftest import new_session
 def test_one_tick_saves_every_bookmark_and_reads_every_watched_version(settings):
     with TestClient(create_app(settings)) as client:
         first, second = new_session(client, "shared"), new_session(client, "partitioned")
-        hub = StreamHub(client.app.state.engine, poll_s=60)
+        hub = StreamHub(client.app.state.iovlab.engine, poll_s=60)
         hub.watch(first, 0)
         hub.watch(second, 0)
         command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 1}

@@ -1,4 +1,4 @@
-"""Security headers on every response.
+"""Headers on every response: security, and what a cache must know of htmx.
 
 The pages run no inline script (iovlab.js and the vendored htmx are files), so
 the policy allows scripts from this origin only; styles may be inline because
@@ -115,3 +115,38 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class VaryOnHtmx:
+    """Every HTML answer says it may depend on ``HX-Request``.
+
+    A route that htmx calls answers with a fragment of a page, at an address a browser may
+    also open whole; without ``Vary: HX-Request`` a cache (the browser's back button among
+    them) could show a bare fragment as a page. Pure ASGI, so streams pass untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _vary_on_htmx(list(message.get("headers", [])))
+            await send(message)
+
+        await self.app(scope, receive, with_vary)
+
+
+def _vary_on_htmx(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    if not content_type.startswith(b"text/html"):
+        return headers
+    vary = [v for k, v in headers if k.lower() == b"vary"]
+    if any(b"hx-request" in v.lower() for v in vary):
+        return headers
+    others = [(k, v) for k, v in headers if k.lower() != b"vary"]
+    return [*others, (b"vary", b", ".join([*vary, b"HX-Request"]))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -13,20 +14,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.exercises.grading import grade
 from app.exercises.questions import TEMPLATES, Question, applicable
 from app.exercises.variants import questions
+from app.sessions import Shipped
 from app.sim import Scenario
 
-from .deps import DbDep
-from .student import open_question_session
+from ..deps import AppDep, ClientDep, DbDep
 
 router = APIRouter(prefix="/practice")
 SEED = re.compile(r"^[0-9a-f]{16}$")
 
 
-def _shipped(request: Request, name: str) -> tuple[str, Scenario]:
-    shipped = request.app.state.shipped.get(name)
-    if shipped is None:
+def _shipped(shipped: Mapping[str, Shipped], name: str) -> Shipped:
+    found = shipped.get(name)
+    if found is None:
         raise HTTPException(status_code=404, detail="no such shipped scenario")
-    return shipped.source, shipped.scenario
+    return found
 
 
 def _question(scenario: Scenario, template: str, seed: str) -> Question:
@@ -41,8 +42,8 @@ def _question(scenario: Scenario, template: str, seed: str) -> Question:
 
 
 @router.get("/{name}", response_class=HTMLResponse)
-def ask(request: Request, name: str) -> Response:
-    _, scenario = _shipped(request, name)
+def ask(request: Request, iovlab: AppDep, name: str) -> Response:
+    scenario = _shipped(iovlab.shipped, name).scenario
     usable = applicable(scenario)
     turn = int(request.session.get("practice_turn", 0))
     request.session["practice_turn"] = turn + 1
@@ -57,14 +58,18 @@ def ask(request: Request, name: str) -> Response:
         "streak": _streaks(request).get(name, 0),
         "result": None,
     }
-    return request.app.state.templates.TemplateResponse(request, "exercise/practice.html", context)
+    return iovlab.templates.TemplateResponse(request, "exercise/practice.html", context)
 
 
 @router.post("/{name}", response_class=HTMLResponse)
 async def answer(
-    request: Request, name: str, template: Annotated[str, Form()], seed: Annotated[str, Form()]
+    request: Request,
+    iovlab: AppDep,
+    name: str,
+    template: Annotated[str, Form()],
+    seed: Annotated[str, Form()],
 ) -> Response:
-    _, scenario = _shipped(request, name)
+    scenario = _shipped(iovlab.shipped, name).scenario
     question = _question(scenario, template, seed)
     form = await request.form()
     result = grade(question, {f.name: str(form.get(f.name, ""))[:200] for f in question.fields})
@@ -80,19 +85,21 @@ async def answer(
         "streak": streaks[name],
         "result": result,
     }
-    return request.app.state.templates.TemplateResponse(request, "exercise/practice.html", context)
+    return iovlab.templates.TemplateResponse(request, "exercise/practice.html", context)
 
 
 @router.post("/{name}/watch")
 def watch(
-    request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
     db: DbDep,
     name: str,
     template: Annotated[str, Form()],
     seed: Annotated[str, Form()],
 ) -> Response:
-    source, scenario = _shipped(request, name)
-    row = open_question_session(db, source, _question(scenario, template, seed))
+    shipped = _shipped(iovlab.shipped, name)
+    question = _question(shipped.scenario, template, seed)
+    row = iovlab.sessions.open_question(db, client, shipped.source, question)
     return RedirectResponse(f"/s/{row.id}", status_code=303)
 
 

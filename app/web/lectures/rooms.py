@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import secrets
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,11 +15,9 @@ from sse_starlette import EventSourceResponse
 from app.store import rooms as repo
 from app.store.models import RoomRow
 
+from ..deps import AppDep, ClientDep, DbDep, LiveDep, stream_place
 from . import lecturer
-from .deps import DbDep, LiveDep
-from .lessons import presented
-from .render import player_context
-from .stream import stream_place
+from .follow import follower_context
 
 router = APIRouter()
 
@@ -40,9 +39,9 @@ def _room(db: Session, code: str) -> RoomRow:
 
 
 @router.post("/p/{session_id}/room")
-def open_room(request: Request, db: DbDep, live: LiveDep) -> Response:
+def open_room(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Response:
     lecturer.require(request, live.id)
-    _, step = presented(request, db, live)
+    _, step = lecturer.presented(iovlab.lessons, db, live.id)
     room = repo.open_room(db, session_id=live.id, step=step, k=live.cursor)
     held = dict(request.session.get("rooms", {}))
     held[room.code] = room.secret
@@ -51,16 +50,16 @@ def open_room(request: Request, db: DbDep, live: LiveDep) -> Response:
 
 
 @router.post("/p/{session_id}/room/ask", response_class=HTMLResponse)
-def ask(request: Request, db: DbDep, live: LiveDep) -> Response:
+def ask(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Response:
     room = _lecturer_room(request, db, live.id)
     repo.update_room(db, room, question="open")
-    return answers(request, db, live)
+    return answers(request, iovlab, db, live)
 
 
 @router.get("/p/{session_id}/room/answers", response_class=HTMLResponse)
-def answers(request: Request, db: DbDep, live: LiveDep) -> Response:
+def answers(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Response:
     room = _lecturer_room(request, db, live.id)
-    lesson, _ = presented(request, db, live)
+    lesson, _ = lecturer.presented(iovlab.lessons, db, live.id)
     step = lesson.steps[room.step]
     counts = repo.distribution(db, room)
     context = {
@@ -70,17 +69,19 @@ def answers(request: Request, db: DbDep, live: LiveDep) -> Response:
         "total": sum(counts.values()),
         "session": live,
     }
-    return request.app.state.templates.TemplateResponse(request, "lessons/answers.html", context)
+    return iovlab.templates.TemplateResponse(request, "lessons/answers.html", context)
 
 
 @router.get("/join", response_class=HTMLResponse)
-def join(request: Request, db: DbDep, code: Annotated[str, Query(max_length=8)] = "") -> Response:
+def join(
+    request: Request, iovlab: AppDep, db: DbDep, code: Annotated[str, Query(max_length=8)] = ""
+) -> Response:
     if code.strip():
         room = repo.get_room(db, code)
         if room is not None:
             return RedirectResponse(f"/r/{room.code}", status_code=303)
     problem = f"No live room has the code {code.strip().upper()!r}." if code.strip() else None
-    return request.app.state.templates.TemplateResponse(
+    return iovlab.templates.TemplateResponse(
         request,
         "lessons/join.html",
         {"problem": problem, "code": code},
@@ -88,83 +89,43 @@ def join(request: Request, db: DbDep, code: Annotated[str, Query(max_length=8)] 
     )
 
 
-def follower_context(
-    request: Request, db: Session, room: RoomRow, k: int, live_view: bool
-) -> dict[str, Any]:
-    live = request.app.state.live.get(db, room.session_id)
-    presentation = repo.get_presentation(db, room.session_id)
-    lesson = request.app.state.lessons[presentation.lesson]
-    context = player_context(
-        live,
-        min(k, room.k),
-        playing=False,
-        speed=1.0,
-        follower=True,
-        hop_interval_s=request.app.state.settings.hop_interval_s,
-    )
-    context.update(room=room, lesson=lesson, current=lesson.steps[room.step], live_view=live_view)
-    return context
-
-
-def render_follower(app: Any, code: str) -> tuple[int, str] | None:
-    with Session(app.state.engine) as db:
-        room = repo.get_room(db, code)
-        if room is None:
-            return None
-        request = _Detached(app)
-        context = follower_context(request, db, room, room.k, True)  # type: ignore[arg-type]
-        html = app.state.templates.get_template("lessons/follow_view.html").render(**context)
-        return room.version, html
-
-
-def room_version(app: Any, code: str) -> int | None:
-    with Session(app.state.engine) as db:
-        room = repo.get_room(db, code)
-        return None if room is None else room.version
-
-
-class _Detached:
-    """What rendering needs of a request, for renders no single request owns."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-
 @router.get("/r/{code}", response_class=HTMLResponse)
-def follow_page(request: Request, db: DbDep, code: str) -> Response:
+def follow_page(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Response:
     room = _room(db, code)
     request.session.setdefault("follower", secrets.token_urlsafe(12))
-    context = follower_context(request, db, room, room.k, True)
-    return request.app.state.templates.TemplateResponse(request, "lessons/follow.html", context)
+    context = follower_context(iovlab, db, room, room.k, True)
+    return iovlab.templates.TemplateResponse(request, "lessons/follow.html", context)
 
 
 @router.get("/r/{code}/stream")
-async def follow_stream(request: Request, code: str) -> EventSourceResponse:
+async def follow_stream(iovlab: AppDep, client: ClientDep, code: str) -> EventSourceResponse:
     # no database session held for the life of a stream: a room has hundreds of them
-    with Session(request.app.state.engine) as db:
+    with Session(iovlab.engine) as db:
         room = _room(db, code)
-    hub = request.app.state.rooms
+    hub = iovlab.rooms
 
-    async def events() -> Any:
+    async def events() -> AsyncIterator[bytes]:
         async for _, frame in hub.follow(room.code):
             yield frame  # already an encoded event: sse-starlette sends bytes as they are
 
-    return EventSourceResponse(events(), ping=15, background=stream_place(request))
+    return EventSourceResponse(events(), ping=15, background=stream_place(iovlab.streams, client))
 
 
 @router.get("/r/{code}/back", response_class=HTMLResponse)
-def look_back(request: Request, db: DbDep, code: str, at: Annotated[int, Query(ge=-1)]) -> Response:
+def look_back(
+    request: Request, iovlab: AppDep, db: DbDep, code: str, at: Annotated[int, Query(ge=-1)]
+) -> Response:
     """A follower steps through hops already shown, never past the lecturer."""
     room = _room(db, code)
-    context = follower_context(request, db, room, at, False)
-    return request.app.state.templates.TemplateResponse(request, "lessons/follow_box.html", context)
+    context = follower_context(iovlab, db, room, at, False)
+    return iovlab.templates.TemplateResponse(request, "lessons/follow_box.html", context)
 
 
 @router.get("/r/{code}/live", response_class=HTMLResponse)
-def back_to_live(request: Request, db: DbDep, code: str) -> Response:
+def back_to_live(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Response:
     room = _room(db, code)
-    context = follower_context(request, db, room, room.k, True)
-    return request.app.state.templates.TemplateResponse(request, "lessons/follow_box.html", context)
+    context = follower_context(iovlab, db, room, room.k, True)
+    return iovlab.templates.TemplateResponse(request, "lessons/follow_box.html", context)
 
 
 @router.post("/r/{code}/answer", response_class=HTMLResponse)

@@ -134,7 +134,7 @@ def timeline_chart(
     keys = sorted(
         {(b.device, b.guest or "") for b in bars}, key=lambda k: (k[0], _guest_order(k[1]))
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"device": d, "guest": g, "y": 20 + i * ROW_HEIGHT, "colour": colours.get(g or None, -1)}
         for i, (d, g) in enumerate(keys)
     ]

@@ -8,7 +8,6 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
@@ -16,12 +15,11 @@ from sqlmodel import Session
 from app.exercises.grading import grade, score
 from app.exercises.questions import Question
 from app.exercises.variants import variant_of, variant_questions
-from app.sim import load_scenario, parse_item
+from app.sim import load_scenario
 from app.store import exercises as repo
-from app.store import sessions as session_repo
 from app.store.models import AttemptRow, ExerciseRow
 
-from .deps import DbDep
+from ..deps import AppDep, ClientDep, DbDep
 
 router = APIRouter(prefix="/x")
 Alias = Annotated[str, Query(max_length=80)]
@@ -51,10 +49,12 @@ def _closed(exercise: ExerciseRow) -> bool:
 
 
 @router.get("/{exercise_id}", response_class=HTMLResponse)
-def take(request: Request, db: DbDep, exercise_id: str, alias: Alias = "") -> Response:
+def take(
+    request: Request, iovlab: AppDep, db: DbDep, exercise_id: str, alias: Alias = ""
+) -> Response:
     exercise = _exercise(db, exercise_id)
     alias = alias.strip()
-    templates = request.app.state.templates
+    templates = iovlab.templates
     context: dict[str, Any] = {"exercise": exercise, "alias": alias, "closed": _closed(exercise)}
     if not alias:
         return templates.TemplateResponse(request, "exercise/alias.html", context)
@@ -121,7 +121,7 @@ def _attempt(db: Session, exercise: ExerciseRow, token: str) -> AttemptRow:
 
 
 @router.get("/{exercise_id}/a/{token}", response_class=HTMLResponse)
-def result(request: Request, db: DbDep, exercise_id: str, token: str) -> Response:
+def result(request: Request, iovlab: AppDep, db: DbDep, exercise_id: str, token: str) -> Response:
     exercise = _exercise(db, exercise_id)
     attempt = _attempt(db, exercise, token)
     _, questions = _questions(exercise, attempt.alias)
@@ -130,32 +130,18 @@ def result(request: Request, db: DbDep, exercise_id: str, token: str) -> Respons
         "attempt": attempt,
         "items": list(zip(questions, json.loads(attempt.results), strict=False)),
     }
-    return request.app.state.templates.TemplateResponse(request, "exercise/result.html", context)
+    return iovlab.templates.TemplateResponse(request, "exercise/result.html", context)
 
 
 @router.post("/{exercise_id}/a/{token}/watch/{number}")
-def watch(request: Request, db: DbDep, exercise_id: str, token: str, number: int) -> Response:
+def watch(
+    iovlab: AppDep, client: ClientDep, db: DbDep, exercise_id: str, token: str, number: int
+) -> Response:
     """Open the trace behind one question in a session of its own, at the hop that answers it."""
     exercise = _exercise(db, exercise_id)
     attempt = _attempt(db, exercise, token)
     _, questions = _questions(exercise, attempt.alias)
     if not 0 <= number < len(questions):
         raise HTTPException(status_code=404, detail="no such question")
-    row = open_question_session(db, exercise.source, questions[number])
+    row = iovlab.sessions.open_question(db, client, exercise.source, questions[number])
     return RedirectResponse(f"/s/{row.id}", status_code=303)
-
-
-def open_question_session(db: Session, source: str, question: Question) -> Any:
-    scenario = load_scenario(source)
-    if not question.keep_workload:
-        data = scenario.model_dump(mode="json", exclude_none=True)
-        source = yaml.safe_dump({**data, "workload": []}, sort_keys=False)
-        scenario = load_scenario(source)
-    row = session_repo.create_session(db, name=scenario.name, source=source, shipped=None)
-    for command in question.commands:
-        item = parse_item(scenario, command)
-        session_repo.add_command(
-            db, session_id=row.id, item_json=item.model_dump_json(exclude_none=True)
-        )
-    session_repo.set_cursor(db, session_id=row.id, cursor=question.focus)
-    return row

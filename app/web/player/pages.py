@@ -7,30 +7,33 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.sessions import Live
 from app.sim import ScenarioError
 
-from .deps import DbDep, LiveDep
-from .live import Live
-from .player import composer_context
-from .render import player_context
-from .sessions import start_session
+from ..application import Iovlab
+from ..deps import AppDep, ClientDep, DbDep, LiveDep
+from ..render import composer_context, player_context
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
-    return _home(request)
+def home(request: Request, iovlab: AppDep) -> Response:
+    return _home(iovlab, request)
 
 
 def _home(
-    request: Request, *, problems: list[str] | None = None, text: str = "", status: int = 200
+    iovlab: Iovlab,
+    request: Request,
+    *,
+    problems: list[str] | None = None,
+    text: str = "",
+    status: int = 200,
 ) -> Response:
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
+    return iovlab.templates.TemplateResponse(
         request,
         "index.html",
-        {"shipped": request.app.state.shipped, "problems": problems or [], "text": text},
+        {"shipped": iovlab.shipped, "problems": problems or [], "text": text},
         status_code=status,
     )
 
@@ -38,6 +41,8 @@ def _home(
 @router.post("/sessions")
 async def create_from_form(
     request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
     db: DbDep,
     scenario: Annotated[str, Form()] = "",
     scenario_yaml: Annotated[str, Form()] = "",
@@ -46,46 +51,48 @@ async def create_from_form(
     """Open a shipped scenario, or a pasted or uploaded one (errors shown beside the text)."""
     text = scenario_yaml
     if upload is not None and upload.filename:
-        raw = await upload.read(request.app.state.settings.max_scenario_bytes + 1)
+        raw = await upload.read(iovlab.sessions.max_scenario_bytes + 1)
         text = raw.decode("utf-8", errors="replace")
     try:
-        row = start_session(request, db, shipped_name=scenario or None, source=text or None)
+        if scenario:
+            row = iovlab.sessions.open_shipped(db, client, scenario)
+        else:
+            row = iovlab.sessions.open_text(db, client, text)
     except ScenarioError as error:
-        return _home(request, problems=error.problems, text=text, status=422)
+        return _home(iovlab, request, problems=error.problems, text=text, status=422)
     return RedirectResponse(f"/s/{row.id}", status_code=303)
 
 
 @router.get("/s/{session_id}", response_class=HTMLResponse)
-def session_page(request: Request, live: LiveDep) -> Response:
-    context = _paused_at_cursor(request, live) | composer_context(live)
-    return request.app.state.templates.TemplateResponse(request, "session.html", context)
+def session_page(request: Request, iovlab: AppDep, live: LiveDep) -> Response:
+    context = _paused_at_cursor(iovlab, live) | composer_context(live)
+    return iovlab.templates.TemplateResponse(request, "session.html", context)
 
 
 @router.get("/embed/s/{session_id}", response_class=HTMLResponse)
-def embedded_session(request: Request, live: LiveDep) -> Response:
+def embedded_session(request: Request, iovlab: AppDep, live: LiveDep) -> Response:
     """The machine and its playback alone, for a frame in a course page or slides.
 
     The only route other sites may frame (see security.py); it has no composer and no
     reset, so a framing page cannot trick a viewer into changing the session.
     """
-    context = _paused_at_cursor(request, live)
-    return request.app.state.templates.TemplateResponse(request, "embed.html", context)
+    context = _paused_at_cursor(iovlab, live)
+    return iovlab.templates.TemplateResponse(request, "embed.html", context)
 
 
-def _paused_at_cursor(request: Request, live: Live) -> dict[str, Any]:
-    hop_interval_s = request.app.state.settings.hop_interval_s
+def _paused_at_cursor(iovlab: Iovlab, live: Live) -> dict[str, Any]:
+    hop_interval_s = iovlab.settings.hop_interval_s
     return player_context(
         live, live.cursor, playing=False, speed=1.0, hop_interval_s=hop_interval_s
     )
 
 
 @router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)
-def hop_inspector(request: Request, live: LiveDep, seq: int) -> Response:
+def hop_inspector(request: Request, iovlab: AppDep, live: LiveDep, seq: int) -> Response:
     hops = live.trace.hops
     hop = hops[seq] if 0 <= seq < len(hops) else None
     record = next((r for r in live.trace.requests if hop and r.id == hop.request), None)
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
+    return iovlab.templates.TemplateResponse(
         request,
         "partials/inspector.html",
         {"hop": hop, "record": record, "session": live},
@@ -94,8 +101,8 @@ def hop_inspector(request: Request, live: LiveDep, seq: int) -> Response:
 
 
 @router.post("/s/{session_id}/reset")
-def reset(request: Request, db: DbDep, live: LiveDep) -> Response:
+def reset(iovlab: AppDep, client: ClientDep, db: DbDep, live: LiveDep) -> Response:
     """A fresh session of the same scenario; the old one stays as it was."""
-    row = start_session(request, db, shipped_name=None, source=None, copy_of=live)
+    row = iovlab.sessions.copy(db, client, live)
     url = f"/s/{row.id}"
     return Response(status_code=204, headers={"HX-Redirect": url, "Location": url})

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.sim.export import trace_csv, trace_document
 
-from .deps import LiveDep
+from ..deps import LiveDep
 
 router = APIRouter()
 

@@ -7,9 +7,12 @@ add requests to what the class watches.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import HTTPException, Request
 from sqlmodel import Session
 
+from app.lessons.compile import CompiledLesson
 from app.store import rooms as rooms_repo
 
 KEY = "presenting"
@@ -39,3 +42,20 @@ def guard_changes(request: Request, db: Session, session_id: str) -> None:
     """A session that presents a lesson changes only from the lecturer's browser."""
     if rooms_repo.get_presentation(db, session_id) is not None:
         require(request, session_id)
+
+
+def lesson_named(lessons: Mapping[str, CompiledLesson], name: str) -> CompiledLesson:
+    lesson = lessons.get(name)
+    if lesson is None:
+        raise HTTPException(status_code=404, detail="no such lesson")
+    return lesson
+
+
+def presented(
+    lessons: Mapping[str, CompiledLesson], db: Session, session_id: str
+) -> tuple[CompiledLesson, int]:
+    """The lesson a session presents, and the step it stands at."""
+    presentation = rooms_repo.get_presentation(db, session_id)
+    if presentation is None:
+        raise HTTPException(status_code=404, detail="this session presents no lesson")
+    return lesson_named(lessons, presentation.lesson), presentation.step

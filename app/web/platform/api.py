@@ -11,9 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.sim import ScenarioError
 from app.sim.export import trace_document
 
-from . import lecturer
-from .deps import DbDep, LiveDep, SessionsDep
-from .sessions import start_session
+from ..deps import AppDep, ClientDep, DbDep, LiveDep
+from ..lectures import lecturer
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -60,7 +59,7 @@ def _problems(error: ScenarioError) -> JSONResponse:
 
 
 @router.get("/scenarios", response_model=list[ShippedInfo])
-def shipped_scenarios(request: Request) -> list[ShippedInfo]:
+def shipped_scenarios(iovlab: AppDep) -> list[ShippedInfo]:
     return [
         ShippedInfo(
             name=s.name,
@@ -68,7 +67,7 @@ def shipped_scenarios(request: Request) -> list[ShippedInfo]:
             description=s.scenario.description,
             categories=s.categories,
         )
-        for s in request.app.state.shipped.values()
+        for s in iovlab.shipped.values()
     ]
 
 
@@ -78,11 +77,14 @@ def shipped_scenarios(request: Request) -> list[ShippedInfo]:
     response_model=SessionCreated,
     responses={422: {"model": Problems}},
 )
-def create_session(request: Request, db: DbDep, body: NewSession) -> Any:
+def create_session(iovlab: AppDep, client: ClientDep, db: DbDep, body: NewSession) -> Any:
     if (body.scenario is None) == (body.scenario_yaml is None):
         return _problems(ScenarioError(["body: give exactly one of scenario, scenario_yaml"]))
     try:
-        row = start_session(request, db, shipped_name=body.scenario, source=body.scenario_yaml)
+        if body.scenario is not None:
+            row = iovlab.sessions.open_shipped(db, client, body.scenario)
+        else:
+            row = iovlab.sessions.open_text(db, client, body.scenario_yaml)
     except ScenarioError as error:
         return _problems(error)
     return SessionCreated(id=row.id, url=f"/s/{row.id}")
@@ -108,9 +110,9 @@ def session_info(live: LiveDep) -> SessionInfo:
 )
 def issue_command(
     request: Request,
+    iovlab: AppDep,
     db: DbDep,
     live: LiveDep,
-    sessions: SessionsDep,
     command: Annotated[dict[str, Any], Body(description="One workload item, without at_us.")],
     cursor: Annotated[int | None, Query(ge=-1, description="Default: the session's.")] = None,
 ) -> Any:
@@ -118,7 +120,7 @@ def issue_command(
     lecturer.guard_changes(request, db, live.id)
     at = live.cursor if cursor is None else cursor
     try:
-        updated, request_id = sessions.issue(db, live, command, at)
+        updated, request_id = iovlab.sessions.command(db, live, command, at)
     except ScenarioError as error:
         return _problems(error)
     hops = [h.to_dict() for h in updated.trace.hops if h.request == request_id]

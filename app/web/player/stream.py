@@ -17,15 +17,15 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from app.sessions import Live
 from app.store import rooms
-from app.store import sessions as repo
 
-from . import lecturer
-from .live import Live
-from .render import SPEEDS, render_stage
+from ..application import Iovlab
+from ..deps import AppDep, ClientDep, stream_place
+from ..lectures import lecturer
+from ..render import SPEEDS, render_stage
 
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
@@ -35,6 +35,8 @@ RETRY_MS = 1000
 @router.get("/s/{session_id}/stream")
 async def stream(
     request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
     session_id: str,
     speed: Annotated[float, Query(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
     start: Annotated[int | None, Query(alias="from", ge=0)] = None,
@@ -42,22 +44,14 @@ async def stream(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> EventSourceResponse:
     # no database session held for the life of a stream: only short ones, per hop
-    live = await run_in_threadpool(_load, request, session_id)
+    live = await run_in_threadpool(iovlab.sessions.load, session_id)
+    if live is None:
+        raise HTTPException(status_code=404, detail="no such session")
     first = _first_hop(live, start, last_event_id)
     presenter = request.query_params.get("presenter") == "1"
-    events = _events(request, live, first, speed, until, presenter)
-    return EventSourceResponse(events, ping=15, background=stream_place(request))
-
-
-def stream_place(request: Request) -> BackgroundTask:
-    """Hold one of the client's stream places until the stream ends (refuse if none is left)."""
-    client = request.client.host if request.client else "unknown"
-    streams = request.app.state.streams
-    if not streams.take(client):
-        raise HTTPException(
-            status_code=429, detail="too many open streams from this address: close a tab"
-        )
-    return BackgroundTask(streams.give_back, client)
+    lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
+    events = _events(iovlab, request, live, first, speed, until, presenter, lecturing)
+    return EventSourceResponse(events, ping=15, background=stream_place(iovlab.streams, client))
 
 
 def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
@@ -69,12 +63,18 @@ def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
 
 
 async def _events(
-    request: Request, live: Live, next_seq: int, speed: float, until: int | None, presenter: bool
+    iovlab: Iovlab,
+    request: Request,
+    live: Live,
+    next_seq: int,
+    speed: float,
+    until: int | None,
+    presenter: bool,
+    lecturing: bool,
 ) -> AsyncIterator[ServerSentEvent]:
-    settings = request.app.state.settings
-    hub = request.app.state.stream_hub
+    settings = iovlab.settings
+    hub = iovlab.stream_hub
     pause = settings.hop_interval_s / speed
-    lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
     idle_since = time.monotonic()
     hub.watch(live.id, live.version)
     try:
@@ -86,7 +86,7 @@ async def _events(
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
                 html = await run_in_threadpool(
                     render_stage,
-                    request,
+                    iovlab,
                     live,
                     next_seq,
                     speed=speed,
@@ -95,7 +95,7 @@ async def _events(
                 )
                 yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
                 if lecturing:  # the rooms follow at once
-                    await run_in_threadpool(_lecturer_moved, request, live.id, next_seq)
+                    await run_in_threadpool(_lecturer_moved, iovlab, live.id, next_seq)
                 else:  # a bookmark, saved with every other stream's at the hub's next look
                     hub.bookmark(live.id, next_seq)
                 next_seq += 1
@@ -104,30 +104,22 @@ async def _events(
             else:
                 await asyncio.sleep(settings.stream_poll_s)
             if hub.version(live.id) not in (None, live.version):  # someone added commands
-                live = await run_in_threadpool(_reload, request, live)
+                live = await run_in_threadpool(_reload, iovlab, live)
     finally:
         hub.unwatch(live.id)
 
 
-def _load(request: Request, session_id: str) -> Live:
-    engine = request.app.state.engine
-    live = request.app.state.live.load(engine, session_id) if len(session_id) <= 40 else None
-    if live is None:
-        raise HTTPException(status_code=404, detail="no such session")
-    return live
-
-
-def _reload(request: Request, live: Live) -> Live:
+def _reload(iovlab: Iovlab, live: Live) -> Live:
     try:
-        return request.app.state.live.load(request.app.state.engine, live.id) or live
+        return iovlab.sessions.load(live.id) or live
     except DBAPIError:  # the database is away: play on with the hops already known
         return live
 
 
-def _lecturer_moved(request: Request, session_id: str, cursor: int) -> None:
+def _lecturer_moved(iovlab: Iovlab, session_id: str, cursor: int) -> None:
     try:
-        with Session(request.app.state.engine) as db:
-            repo.set_cursor(db, session_id=session_id, cursor=cursor)
+        with Session(iovlab.engine) as db:
+            iovlab.sessions.bookmark(db, session_id, cursor)
             rooms.follow_cursor(db, session_id=session_id, k=cursor)
     except DBAPIError:
         pass  # the database is away: the next hop saved after the outage moves the room on

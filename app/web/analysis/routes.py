@@ -10,29 +10,28 @@ import yaml
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.sim import LEVELS, ScenarioError, Trace, load_scenario
+from app.sessions import Live, Sessions
+from app.sim import LEVELS, ScenarioError, Trace
 from app.sim.compare import figures_by_category, traps_per_page
 from app.sim.contention import per_guest, timeline
 from app.sim.diff import diff_hops
-from app.sim.scenario import CATEGORIES
-from app.store import sessions as repo
-from app.workloads import GeneratorError, contention_data
+from app.sim.scenario import CATEGORIES, Level
+from app.workloads import DeviceKind, GeneratorError, contention_data
 
+from ..deps import AppDep, ClientDep, DbDep, LiveDep
+from ..view import colour_of
 from .charts import grouped_bars, timeline_chart
-from .deps import DbDep, LiveDep, SessionsDep
-from .live import Live, LiveSessions
-from .view import colour_of
 
 router = APIRouter()
 
 
-def _traces(sessions: LiveSessions, live: Live) -> dict[str, Trace]:
+def _traces(sessions: Sessions, live: Live) -> dict[str, Trace]:
     return {level: sessions.at_level(live, level) for level in LEVELS}
 
 
 @router.get("/s/{session_id}/compare", response_class=HTMLResponse)
-def compare_page(request: Request, live: LiveDep, sessions: SessionsDep) -> Response:
-    traces = _traces(sessions, live)
+def compare_page(request: Request, iovlab: AppDep, live: LiveDep) -> Response:
+    traces = _traces(iovlab.sessions, live)
     context = {
         "session": live,
         "lanes": lanes_at(live, traces, 0),
@@ -42,17 +41,15 @@ def compare_page(request: Request, live: LiveDep, sessions: SessionsDep) -> Resp
         "requests": [r for r in live.trace.requests],
         "diff": None,
     }
-    return request.app.state.templates.TemplateResponse(request, "compare.html", context)
+    return iovlab.templates.TemplateResponse(request, "compare.html", context)
 
 
 @router.get("/s/{session_id}/compare/lanes", response_class=HTMLResponse)
 def lanes(
-    request: Request, live: LiveDep, sessions: SessionsDep, step: Annotated[int, Query(ge=0)] = 0
+    request: Request, iovlab: AppDep, live: LiveDep, step: Annotated[int, Query(ge=0)] = 0
 ) -> Response:
-    context = {"session": live, "lanes": lanes_at(live, _traces(sessions, live), step)}
-    response = request.app.state.templates.TemplateResponse(request, "partials/lanes.html", context)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    context = {"session": live, "lanes": lanes_at(live, _traces(iovlab.sessions, live), step)}
+    return iovlab.templates.TemplateResponse(request, "partials/lanes.html", context)
 
 
 def lanes_at(live: Live, traces: dict[str, Trace], step: int) -> dict[str, Any]:
@@ -96,7 +93,9 @@ def _charts(traces: dict[str, Trace]) -> list[Any]:
             for level in LEVELS
             if level in figures[group]
         }
-        values = {key: mean for key, mean in means.items() if mean is not None}
+        values: dict[tuple[str, str], float] = {
+            key: mean for key, mean in means.items() if mean is not None
+        }
         charts.append(grouped_bars(title, unit, groups, list(LEVELS), values))
     return charts
 
@@ -122,29 +121,30 @@ def _totals(traces: dict[str, Trace]) -> list[dict[str, Any]]:
 @router.get("/s/{session_id}/compare/diff", response_class=HTMLResponse)
 def diff(
     request: Request,
+    iovlab: AppDep,
     live: LiveDep,
-    sessions: SessionsDep,
-    a_level: Annotated[str, Query(pattern="^(io_operation|device_driver|system_call)$")],
+    a_level: Level,
     a_request: Annotated[str, Query(max_length=12)],
-    b_level: Annotated[str, Query(pattern="^(io_operation|device_driver|system_call)$")],
+    b_level: Level,
     b_request: Annotated[str, Query(max_length=12)],
 ) -> Response:
     """Which hops one run of a request has and the other has not."""
-    a = sessions.at_level(live, a_level).hops_of(a_request)
-    b = sessions.at_level(live, b_level).hops_of(b_request)
+    a = iovlab.sessions.at_level(live, a_level).hops_of(a_request)
+    b = iovlab.sessions.at_level(live, b_level).hops_of(b_request)
     guests = {g.id for g in live.scenario.guests}
-    types = {d.id: d.type for d in live.scenario.devices}
+    types: dict[str, str] = {d.id: d.type for d in live.scenario.devices}
     context = {
         "rows": diff_hops(a, b, guests, types) if a and b else [],
         "a": (a_level, a_request, bool(a)),
         "b": (b_level, b_request, bool(b)),
     }
-    return request.app.state.templates.TemplateResponse(request, "partials/diff.html", context)
+    return iovlab.templates.TemplateResponse(request, "partials/diff.html", context)
 
 
 @router.get("/s/{session_id}/contention", response_class=HTMLResponse)
 def contention_page(
     request: Request,
+    iovlab: AppDep,
     live: LiveDep,
     from_ms: Annotated[float | None, Query(ge=0)] = None,
     to_ms: Annotated[float | None, Query(ge=0)] = None,
@@ -165,20 +165,19 @@ def contention_page(
         "problems": [],
         "form": {},
     }
-    return request.app.state.templates.TemplateResponse(request, "contention.html", context)
+    return iovlab.templates.TemplateResponse(request, "contention.html", context)
 
 
 @router.post("/contention")
 def generate(
-    request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
     db: DbDep,
     guests: Annotated[int, Form(ge=1, le=16)] = 3,
-    device: Annotated[str, Form(pattern="^(disk|nic|printer)$")] = "disk",
+    device: Annotated[DeviceKind, Form()] = "disk",
     rate_per_s: Annotated[float, Form(gt=0, le=100_000)] = 50,
     duration_ms: Annotated[int, Form(ge=1, le=600_000)] = 500,
-    level: Annotated[
-        str, Form(pattern="^(io_operation|device_driver|system_call)$")
-    ] = "device_driver",
+    level: Annotated[Level, Form()] = "device_driver",
     seed: Annotated[int, Form(ge=0, le=2**32 - 1)] = 1,
 ) -> Response:
     """Make a contention workload and open it in a new session's contention view."""
@@ -186,16 +185,15 @@ def generate(
         data = contention_data(
             guests=guests,
             device=device,
-            rate_per_s=rate_per_s,  # type: ignore[arg-type]
+            rate_per_s=rate_per_s,
             duration_ms=duration_ms,
             seed=seed,
             level=level,
         )
         source = yaml.safe_dump(data, sort_keys=False)
-        scenario = load_scenario(source)
+        row = iovlab.sessions.open_generated(db, client, source)
     except (GeneratorError, ScenarioError) as error:
         problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
         lines = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
         return HTMLResponse(f"<ul class='problems' role='alert'>{lines}</ul>", status_code=422)
-    row = repo.create_session(db, name=scenario.name, source=source, shipped=None)
     return RedirectResponse(f"/s/{row.id}/contention", status_code=303)

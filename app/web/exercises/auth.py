@@ -8,40 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 
 from app.store.accounts import authenticate
-from app.store.models import InstructorRow
 
-from .deps import DbDep
+from ..deps import AppDep, DbDep
 
 router = APIRouter()
 
 
-class NotSignedIn(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(status_code=403, detail="instructors only: sign in first")
-
-
-def _instructor(request: Request) -> InstructorRow:
-    instructor_id = request.session.get("instructor_id")
-    if not isinstance(instructor_id, int):
-        raise NotSignedIn()
-    with Session(request.app.state.engine, expire_on_commit=False) as db:  # see deps.py
-        row = db.get(InstructorRow, instructor_id)
-    if row is None:
-        raise NotSignedIn()
-    return row
-
-
-InstructorDep = Annotated[InstructorRow, Depends(_instructor)]
-
-
 @router.get("/instructor/login", response_class=HTMLResponse)
-def login_page(request: Request) -> Response:
-    return request.app.state.templates.TemplateResponse(
+def login_page(request: Request, iovlab: AppDep) -> Response:
+    return iovlab.templates.TemplateResponse(
         request, "instructor/login.html", {"problem": None, "email": ""}
     )
 
@@ -49,13 +28,14 @@ def login_page(request: Request) -> Response:
 @router.post("/instructor/login")
 def login(
     request: Request,
+    iovlab: AppDep,
     db: DbDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     row = authenticate(db, email=email, password=password)
     if row is None:
-        return request.app.state.templates.TemplateResponse(
+        return iovlab.templates.TemplateResponse(
             request,
             "instructor/login.html",
             {

@@ -6,9 +6,12 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+
+from app.sessions import TooManySessions
 
 TITLES = {
     403: "Instructors only",
@@ -19,7 +22,16 @@ TITLES = {
 }
 
 
-def install_error_pages(app: FastAPI) -> None:
+def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
+    def page(request: Request, status: int, message: str, problems: list[str]) -> Response:
+        context = {
+            "status": status,
+            "title": TITLES.get(status, "Error"),
+            "message": message,
+            "problems": problems,
+        }
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 400 and request.url.path.startswith("/api/"):
@@ -27,19 +39,24 @@ def install_error_pages(app: FastAPI) -> None:
             return JSONResponse({"problems": [f"body: {error.detail}"]}, status_code=422)
         if _wants_json(request):
             return await http_exception_handler(request, error)
-        return _page(request, error.status_code, str(error.detail), [])
+        return page(request, error.status_code, str(error.detail), [])
+
+    @app.exception_handler(TooManySessions)
+    async def too_many_sessions(request: Request, error: TooManySessions) -> Response:
+        retry = {"Retry-After": str(max(1, round(error.wait_s)))}
+        return await http_error(request, HTTPException(429, str(error), headers=retry))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def database_away(request: Request, error: DBAPIError) -> Response:
         # nothing was half-written: each change commits in one transaction or not at all
         message = "the database is unavailable for a moment; nothing was lost, try again shortly"
-        return _unavailable(request, message, retry_after=5)
+        return unavailable(request, message, retry_after=5)
 
     @app.exception_handler(PoolTimeout)
     async def database_busy(request: Request, error: PoolTimeout) -> Response:
         message = "the server is busy this moment; nothing was lost, try again in a few seconds"
-        return _unavailable(request, message, retry_after=2)
+        return unavailable(request, message, retry_after=2)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
@@ -49,30 +66,18 @@ def install_error_pages(app: FastAPI) -> None:
             return JSONResponse({"problems": problems}, status_code=422)
         if _wants_json(request):
             return await request_validation_exception_handler(request, error)
-        return _page(request, 422, "", problems)
+        return page(request, 422, "", problems)
 
-
-def _unavailable(request: Request, message: str, *, retry_after: int) -> Response:
-    headers = {"Retry-After": str(retry_after)}
-    if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=503, headers=headers)
-    response = _page(request, 503, message, [])
-    response.headers.update(headers)
-    return response
+    def unavailable(request: Request, message: str, *, retry_after: int) -> Response:
+        headers = {"Retry-After": str(retry_after)}
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        response = page(request, 503, message, [])
+        response.headers.update(headers)
+        return response
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
         "accept", ""
     )
-
-
-def _page(request: Request, status: int, message: str, problems: list[str]) -> Response:
-    templates = request.app.state.templates
-    context = {
-        "status": status,
-        "title": TITLES.get(status, "Error"),
-        "message": message,
-        "problems": problems,
-    }
-    return templates.TemplateResponse(request, "error.html", context, status_code=status)

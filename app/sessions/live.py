@@ -1,4 +1,4 @@
-"""Sessions as the web layer uses them: rebuilt from the store by replay.
+"""Sessions rebuilt from the store by replay.
 
 Any process can rebuild any session from its stored scenario text and
 commands; this cache only saves the replay when nothing changed since.
@@ -12,15 +12,22 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.sim import Scenario, ScenarioError, Trace, WorkloadItem, load_scenario, simulate
+from app.sim import Scenario, ScenarioError, Trace, load_scenario, simulate
 from app.sim.loading import parse_item
+from app.sim.scenario import Level, WorkloadItem
 from app.store import sessions as repo
 
-_ITEMS = TypeAdapter(WorkloadItem)
+
+class _Stored(BaseModel):
+    """A stored command, read back (the item was validated against its scenario when issued)."""
+
+    item: WorkloadItem
+
+
 MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
 
 
@@ -61,31 +68,38 @@ class Live:
         return hops[min(cursor, len(hops) - 1)].t_us
 
 
+def replay(
+    scenario: Scenario, commands: tuple[WorkloadItem, ...], level: Level | None = None
+) -> Trace:
+    """The one place a session's trace is simulated (build, command, another level).
+
+    HOP BUDGET: the work a replay may take is to be bounded here, and only here, by
+    passing ``max_hops`` to ``simulate`` and letting its typed error reach the caller.
+    """
+    return simulate(scenario, commands, level=level)
+
+
 class LiveSessions:
     """Rebuilds sessions by replay and keeps the most recently used ones."""
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
         self._cache: OrderedDict[str, Live] = OrderedDict()
-        self._levels: OrderedDict[tuple[str, int, str], Trace] = OrderedDict()
+        self._levels: OrderedDict[tuple[str, int, Level], Trace] = OrderedDict()
         self._lock = threading.Lock()
 
-    def at_level(self, live: Live, level: str) -> Trace:
+    def at_level(self, live: Live, level: Level) -> Trace:
         """The session's workload and commands with every request at ``level``."""
         key = (live.id, live.version, level)
         with self._lock:
             cached = self._levels.get(key)
         if cached is None:
-            cached = simulate(live.scenario, live.commands, level=level)  # type: ignore[arg-type]
+            cached = replay(live.scenario, live.commands, level)
             with self._lock:
                 self._levels[key] = cached
                 while len(self._levels) > self._size:
                     self._levels.popitem(last=False)
         return cached
-
-    def get(self, db: Session, session_id: str) -> Live | None:
-        stored = self.read(db, session_id)
-        return None if stored is None else self.build(stored)
 
     def load(self, engine: Engine, session_id: str) -> Live | None:
         """A session read on a connection of its own, given back before the replay."""
@@ -115,7 +129,7 @@ class LiveSessions:
                     self._cache.move_to_end(stored.id)
             return _with_cursor(cached, stored.cursor)
         scenario = cached.scenario if cached else load_scenario(stored.source)
-        commands = tuple(_ITEMS.validate_python(json.loads(i)) for i in stored.items or ())
+        commands = tuple(_Stored(item=json.loads(i)).item for i in stored.items or ())
         live = Live(
             stored.id,
             stored.name,
@@ -123,7 +137,7 @@ class LiveSessions:
             stored.cursor,
             scenario,
             commands,
-            simulate(scenario, commands),
+            replay(scenario, commands),
         )
         self._remember(live)
         return live
@@ -151,7 +165,7 @@ class LiveSessions:
                 cursor,
                 live.scenario,
                 commands,
-                simulate(live.scenario, commands),
+                replay(live.scenario, commands),
             )
             self._remember(updated)
         else:  # others added commands meanwhile: replay what is stored

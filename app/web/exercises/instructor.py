@@ -11,21 +11,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.exercises.questions import TEMPLATES, applicable
 from app.sim import ScenarioError, load_scenario
 from app.store import exercises as repo
-from app.store.models import ExerciseRow
+from app.store.models import ExerciseRow, InstructorRow
 
-from .auth import InstructorDep
-from .deps import DbDep
-from .sessions import check_size
+from ..application import Iovlab
+from ..deps import AppDep, DbDep, InstructorDep
 
 router = APIRouter(prefix="/instructor")
 EXPORT_FORMAT = "iovlab-exercise/1"
 
 
-def _own(db: DbDep, instructor: InstructorDep, exercise_id: str) -> ExerciseRow:
+def _own(db: Session, instructor: InstructorRow, exercise_id: str) -> ExerciseRow:
     row = repo.get_exercise(db, exercise_id)
     if row is None or row.instructor_id != instructor.id:
         raise HTTPException(status_code=404, detail="no such exercise")
@@ -33,18 +33,23 @@ def _own(db: DbDep, instructor: InstructorDep, exercise_id: str) -> ExerciseRow:
 
 
 def _home(
-    request: Request, db: DbDep, instructor: InstructorDep, problems: list[str], status: int = 200
+    iovlab: Iovlab,
+    request: Request,
+    db: Session,
+    instructor: InstructorRow,
+    problems: list[str],
+    status: int = 200,
 ) -> Response:
     exercises = repo.exercises_of(db, instructor.id or 0)
     counts = {e.id: len(repo.attempts_of(db, e.id)) for e in exercises}
-    return request.app.state.templates.TemplateResponse(
+    return iovlab.templates.TemplateResponse(
         request,
         "instructor/home.html",
         {
             "instructor": instructor,
             "exercises": exercises,
             "counts": counts,
-            "shipped": request.app.state.shipped,
+            "shipped": iovlab.shipped,
             "templates": TEMPLATES,
             "problems": problems,
         },
@@ -53,22 +58,24 @@ def _home(
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, db: DbDep, instructor: InstructorDep) -> Response:
-    return _home(request, db, instructor, [])
+def home(request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep) -> Response:
+    return _home(iovlab, request, db, instructor, [])
 
 
 @router.post("/exercises")
-async def create(request: Request, db: DbDep, instructor: InstructorDep) -> Response:
+async def create(
+    request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep
+) -> Response:
     form = await request.form()
     problems: list[str] = []
-    shipped = request.app.state.shipped
+    shipped = iovlab.shipped
     name = str(form.get("scenario", ""))
     source = str(form.get("scenario_yaml", "")).strip()
     if not source and name in shipped:
         source = shipped[name].source
     templates = [str(t) for t in form.getlist("templates") if str(t) in TEMPLATES]
     try:
-        check_size(request, source)
+        iovlab.sessions.check_size(source)
         scenario = load_scenario(source) if source else None
     except ScenarioError as error:
         scenario, problems = None, error.problems
@@ -87,7 +94,7 @@ async def create(request: Request, db: DbDep, instructor: InstructorDep) -> Resp
     due_at = _due(str(form.get("due_at", "")), problems)
     title = str(form.get("title", "")).strip()[:200] or (scenario.name if scenario else "")
     if problems or scenario is None:
-        return _home(request, db, instructor, problems, status=422)
+        return _home(iovlab, request, db, instructor, problems, status=422)
     row = repo.create_exercise(
         db,
         instructor_id=instructor.id or 0,
@@ -124,7 +131,9 @@ def _due(value: str, problems: list[str]) -> datetime | None:
 
 
 @router.get("/exercises/{exercise_id}", response_class=HTMLResponse)
-def results(request: Request, db: DbDep, instructor: InstructorDep, exercise_id: str) -> Response:
+def results(
+    request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep, exercise_id: str
+) -> Response:
     exercise = _own(db, instructor, exercise_id)
     attempts = repo.attempts_of(db, exercise.id)
     context = {
@@ -134,7 +143,7 @@ def results(request: Request, db: DbDep, instructor: InstructorDep, exercise_id:
         "templates": TEMPLATES,
         "link": f"/x/{exercise.id}",
     }
-    return request.app.state.templates.TemplateResponse(request, "instructor/results.html", context)
+    return iovlab.templates.TemplateResponse(request, "instructor/results.html", context)
 
 
 def summarize(exercise: ExerciseRow, attempts: list[Any]) -> dict[str, Any]:
@@ -199,15 +208,19 @@ def export(db: DbDep, instructor: InstructorDep, exercise_id: str) -> Response:
 
 @router.post("/exercises/import")
 async def import_exercise(
-    request: Request, db: DbDep, instructor: InstructorDep, upload: Annotated[UploadFile, Form()]
+    request: Request,
+    iovlab: AppDep,
+    db: DbDep,
+    instructor: InstructorDep,
+    upload: Annotated[UploadFile, Form()],
 ) -> Response:
-    raw = await upload.read(request.app.state.settings.max_scenario_bytes * 2)
+    raw = await upload.read(iovlab.sessions.max_scenario_bytes * 2)
     problems: list[str] = []
     try:
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
             raise ValueError(f"format: expected {EXPORT_FORMAT!r}")
-        check_size(request, str(document["scenario"]))
+        iovlab.sessions.check_size(str(document["scenario"]))
         scenario = load_scenario(str(document["scenario"]))
         templates = [t for t in document["templates"] if t in applicable(scenario)]
         if not templates:
@@ -227,5 +240,5 @@ async def import_exercise(
     except (ValueError, KeyError, TypeError) as error:
         problems = [f"the file is not an exported exercise: {error}"]
     if problems:
-        return _home(request, db, instructor, problems, status=422)
+        return _home(iovlab, request, db, instructor, problems, status=422)
     return RedirectResponse(f"/instructor/exercises/{row.id}", status_code=303)

@@ -5,79 +5,61 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.lessons.compile import CompiledLesson
-from app.sim import parse_item
+from app.sessions import Live
 from app.store import rooms as rooms_repo
-from app.store import sessions as session_repo
 
+from ..application import Iovlab
+from ..deps import AppDep, ClientDep, DbDep, LiveDep
+from ..render import composer_context, player_context
 from . import lecturer
-from .deps import DbDep, LiveDep
-from .live import Live
-from .player import composer_context, render_player
-from .render import player_context
 
 router = APIRouter()
 
 
-def _lesson(request: Request, name: str) -> CompiledLesson:
-    lesson = request.app.state.lessons.get(name)
-    if lesson is None:
-        raise HTTPException(status_code=404, detail="no such lesson")
-    return lesson
-
-
-def presented(request: Request, db: Session, live: Live) -> tuple[CompiledLesson, int]:
-    presentation = rooms_repo.get_presentation(db, live.id)
-    if presentation is None:
-        raise HTTPException(status_code=404, detail="this session presents no lesson")
-    return _lesson(request, presentation.lesson), presentation.step
-
-
 @router.get("/lessons", response_class=HTMLResponse)
-def lessons(request: Request) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, "lessons/list.html", {"lessons": request.app.state.lessons}
+def lessons(request: Request, iovlab: AppDep) -> Response:
+    return iovlab.templates.TemplateResponse(
+        request, "lessons/list.html", {"lessons": iovlab.lessons}
     )
 
 
 @router.post("/lessons/{name}/present")
-def present(request: Request, db: DbDep, name: str) -> Response:
+def present(request: Request, iovlab: AppDep, client: ClientDep, db: DbDep, name: str) -> Response:
     """A fresh session holding the lesson's scenario and commands, presented from step 1."""
-    lesson = _lesson(request, name)
-    row = session_repo.create_session(
-        db, name=lesson.lesson.title, source=lesson.source, shipped=None
-    )
-    for command in lesson.commands:
-        item = parse_item(lesson.scenario, command)
-        session_repo.add_command(
-            db, session_id=row.id, item_json=item.model_dump_json(exclude_none=True)
-        )
-    rooms_repo.start_presentation(db, session_id=row.id, lesson=name)
+    lesson = lecturer.lesson_named(iovlab.lessons, name)
+    row = iovlab.sessions.open_lesson(db, client, lesson)
     lecturer.hold(request, row.id)
     return RedirectResponse(f"/p/{row.id}", status_code=303)
 
 
-@router.get("/lessons/{name}/present")
-def present_get(request: Request, db: DbDep, name: str) -> Response:
-    return present(request, db, name)
+@router.get("/lessons/{name}/present", response_class=HTMLResponse)
+def present_get(request: Request, iovlab: AppDep, name: str) -> Response:
+    """A typed or bookmarked link to present a lesson: the button that does it (a GET opens
+    no session)."""
+    lesson = lecturer.lesson_named(iovlab.lessons, name)
+    return iovlab.templates.TemplateResponse(
+        request, "lessons/list.html", {"lessons": {name: lesson}}
+    )
 
 
 @router.get("/p/{session_id}", response_class=HTMLResponse)
-def presenter(request: Request, db: DbDep, live: LiveDep) -> Response:
+def presenter(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Response:
     lecturer.require(request, live.id)
-    lesson, step = presented(request, db, live)
-    context = _step_context(request, db, live, lesson, step, phase="still")
+    lesson, step = lecturer.presented(iovlab.lessons, db, live.id)
+    context = _step_context(iovlab, request, db, live, lesson, step, phase="still")
     context.update(composer_context(live))
-    return request.app.state.templates.TemplateResponse(request, "lessons/present.html", context)
+    return iovlab.templates.TemplateResponse(request, "lessons/present.html", context)
 
 
 @router.get("/p/{session_id}/step/{step}", response_class=HTMLResponse)
 def goto_step(
     request: Request,
+    iovlab: AppDep,
     db: DbDep,
     live: LiveDep,
     step: int,
@@ -86,7 +68,7 @@ def goto_step(
 ) -> Response:
     """Enter a step: pose its question first if it has one, else play its hops."""
     lecturer.require(request, live.id)
-    lesson, _ = presented(request, db, live)
+    lesson, _ = lecturer.presented(iovlab.lessons, db, live.id)
     step = max(0, min(step, len(lesson.steps) - 1))
     current = lesson.steps[step]
     if (
@@ -95,30 +77,19 @@ def goto_step(
         and request.query_params.get("phase") is None
     ):
         phase = "ask"
-    context = _step_context(request, db, live, lesson, step, phase=phase, speed=speed)
+    context = _step_context(iovlab, request, db, live, lesson, step, phase=phase, speed=speed)
     at = context["at"]
     revealed = phase == "play" and current.question is not None
-    session_repo.set_cursor(db, session_id=live.id, cursor=at)
+    iovlab.sessions.bookmark(db, live.id, at)
     rooms_repo.set_step(
         db, session_id=live.id, step=step, k=at, question="revealed" if revealed else "none"
     )
-    response = render_player(
-        request,
-        live,
-        at,
-        playing=context["playing"],
-        speed=speed,
-        until=current.end,
-        presenter=True,
-    )
-    narration = request.app.state.templates.get_template("lessons/narration.html")
-    extra = narration.render(request=request, oob=True, **context)
-    response.body = response.body + extra.encode()
-    response.headers["content-length"] = str(len(response.body))
-    return response
+    # the player at the step's first hop, and the step's narration swapped in out of band
+    return iovlab.templates.TemplateResponse(request, "lessons/step.html", context)
 
 
 def _step_context(
+    iovlab: Iovlab,
     request: Request,
     db: Session,
     live: Live,
@@ -140,7 +111,7 @@ def _step_context(
         speed=speed,
         until=current.end,
         presenter=True,
-        hop_interval_s=request.app.state.settings.hop_interval_s,
+        hop_interval_s=iovlab.settings.hop_interval_s,
     )
     context.update(
         lesson=lesson,

@@ -1,0 +1,166 @@
+"""The one place a session is opened, copied, commanded, loaded, replayed and bookmarked.
+
+Every caller — the JSON API, the pages, a lesson presented, a student's question, the
+contention generator, the comparison of levels — goes through ``Sessions``, so the limits
+on making a session hold for all of them: how many one client may open a minute, how large
+a user's scenario text may be, and how much work a replay may take (``live.replay``).
+Nothing here knows of HTTP: the web turns ``TooManySessions`` and ``ScenarioError`` into
+statuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.exercises.question import Question
+from app.lessons.compile import CompiledLesson
+from app.sim import ScenarioError, Trace, load_scenario, parse_item
+from app.sim.scenario import Level, Scenario
+from app.store import rooms as rooms_repo
+from app.store import sessions as repo
+from app.store.models import SessionRow
+
+from .limits import PerMinute
+from .live import Live, LiveSessions
+from .shipped import Shipped
+
+
+class TooManySessions(Exception):
+    """A client opened its share of sessions this minute."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"too many new sessions from this address: try again in {wait_s:.0f} s")
+        self.wait_s = wait_s
+
+
+class Sessions:
+    def __init__(
+        self,
+        engine: Engine,
+        shipped: Mapping[str, Shipped],
+        *,
+        per_minute: int,
+        max_scenario_bytes: int,
+    ) -> None:
+        self._engine = engine
+        self._shipped = shipped
+        self._opened = PerMinute(per_minute)
+        self.max_scenario_bytes = max_scenario_bytes
+        self._live = LiveSessions()
+
+    # -- making a session: every way in passes _admit ------------------------------------
+
+    def open_shipped(self, db: Session, client: str, name: str) -> SessionRow:
+        self._admit(client)
+        if name not in self._shipped:
+            names = ", ".join(self._shipped)
+            raise ScenarioError([f"scenario: no shipped scenario {name!r} ({names})"])
+        chosen = self._shipped[name]
+        return repo.create_session(
+            db, name=chosen.scenario.name, source=chosen.source, shipped=name
+        )
+
+    def open_text(self, db: Session, client: str, source: str | None) -> SessionRow:
+        """A session of a scenario a user pasted, uploaded or sent."""
+        self._admit(client)
+        if not source or not source.strip():
+            raise ScenarioError(
+                ["scenario: paste a scenario, upload a file, or pick a shipped one"]
+            )
+        self.check_size(source)
+        scenario = load_scenario(source)
+        return repo.create_session(db, name=scenario.name, source=source, shipped=None)
+
+    def copy(self, db: Session, client: str, live: Live) -> SessionRow:
+        """A fresh session of the same scenario; the old one stays as it was."""
+        self._admit(client)
+        row = repo.get_session(db, live.id)
+        if row is None:
+            raise ScenarioError(["session: it is gone"])
+        return repo.create_session(db, name=row.name, source=row.source, shipped=row.shipped)
+
+    def open_lesson(self, db: Session, client: str, lesson: CompiledLesson) -> SessionRow:
+        """A session holding a lesson's scenario and commands, presented from its first step."""
+        self._admit(client)
+        row = self._create(db, lesson.lesson.title, lesson.source, lesson.scenario, lesson.commands)
+        rooms_repo.start_presentation(db, session_id=row.id, lesson=lesson.name)
+        return row
+
+    def open_question(
+        self, db: Session, client: str, source: str, question: Question
+    ) -> SessionRow:
+        """The trace behind one question, opened at the hop that answers it."""
+        self._admit(client)
+        scenario = load_scenario(source)
+        if not question.keep_workload:
+            data = scenario.model_dump(mode="json", exclude_none=True)
+            source = yaml.safe_dump({**data, "workload": []}, sort_keys=False)
+            scenario = load_scenario(source)
+        row = self._create(db, scenario.name, source, scenario, question.commands)
+        repo.set_cursor(db, session_id=row.id, cursor=question.focus)
+        return row
+
+    def open_generated(self, db: Session, client: str, source: str) -> SessionRow:
+        """A session of a scenario the server wrote (the contention generator)."""
+        self._admit(client)
+        scenario = load_scenario(source)
+        return repo.create_session(db, name=scenario.name, source=source, shipped=None)
+
+    def check_size(self, source: str) -> None:
+        """A scenario a user sends is refused past the size limit, before it is parsed."""
+        limit = self.max_scenario_bytes
+        if len(source.encode("utf-8")) > limit:
+            raise ScenarioError([f"scenario: the text is over {limit:,} bytes"])
+
+    def _admit(self, client: str) -> None:
+        """The rate limit on making a session. The work a session may take is bounded where
+        it is simulated, in ``live.replay``."""
+        wait = self._opened.allow(client)
+        if wait:
+            raise TooManySessions(wait)
+
+    def _create(
+        self,
+        db: Session,
+        name: str,
+        source: str,
+        scenario: Scenario,
+        commands: Iterable[dict[str, Any]],
+    ) -> SessionRow:
+        row = repo.create_session(db, name=name, source=source, shipped=None)
+        for command in commands:
+            item = parse_item(scenario, command)
+            repo.add_command(
+                db, session_id=row.id, item_json=item.model_dump_json(exclude_none=True)
+            )
+        return row
+
+    # -- using one ------------------------------------------------------------------------
+
+    def load(self, session_id: str) -> Live | None:
+        """A session read on a connection of its own, given back before the replay."""
+        if len(session_id) > 40:  # no id is that long: no query for it
+            return None
+        return self._live.load(self._engine, session_id)
+
+    def read(self, db: Session, session_id: str) -> Live | None:
+        """A session read on the caller's connection (held during the replay)."""
+        stored = self._live.read(db, session_id)
+        return None if stored is None else self._live.build(stored)
+
+    def command(self, db: Session, live: Live, data: Any, cursor: int) -> tuple[Live, str]:
+        """Add a command at ``cursor``'s simulated time; return the session and its request id."""
+        return self._live.issue(db, live, data, cursor)
+
+    def at_level(self, live: Live, level: Level) -> Trace:
+        """The session's workload and commands with every request caught at ``level``."""
+        return self._live.at_level(live, level)
+
+    def bookmark(self, db: Session, session_id: str, cursor: int) -> None:
+        """Where a viewer stands in the session: the next page opens there."""
+        repo.set_cursor(db, session_id=session_id, cursor=cursor)

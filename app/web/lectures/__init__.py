@@ -1,0 +1,9 @@
+"""Lectures: lessons presented by a lecturer, and live rooms the class follows."""
+
+from fastapi import APIRouter
+
+from . import lessons, rooms
+
+router = APIRouter()
+for _feature in (lessons, rooms):
+    router.include_router(_feature.router)

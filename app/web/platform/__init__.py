@@ -1,0 +1,9 @@
+"""What serves every feature: the JSON API, health, error pages and response headers."""
+
+from fastapi import APIRouter
+
+from . import api, health
+
+router = APIRouter()
+for _feature in (health, api):
+    router.include_router(_feature.router)

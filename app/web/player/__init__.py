@@ -1,0 +1,9 @@
+"""A session's pages: the player, its hop stream, the requests a person composes, exports."""
+
+from fastapi import APIRouter
+
+from . import exports, pages, playback, stream
+
+router = APIRouter()
+for _feature in (pages, playback, stream, exports):
+    router.include_router(_feature.router)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
-from ..interception import Call, Waits, interrupt, syscall_name, trap_in
+from ..interception import Call, Waits, answered, interrupt, syscall_name, trap_in
 from ..machine import DiskState, Machine
 from ..registers import ata_complete, ata_issue
 from ..scenario import DiskRead, DiskWrite
@@ -59,7 +59,8 @@ def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> 
     m.reply(
         req,
         "ok",
-        f"{guest}'s driver gets status ok: virtual {span} {'written' if write else 'read'}",
+        f"{answered(req.level, guest)} gets status ok: virtual {span} "
+        f"{'written' if write else 'read'}",
         native=_native(req.level, write, count, ok=True),
     )
 
@@ -117,7 +118,7 @@ def _refuse(
     m.reply(
         req,
         status,
-        f"refused: {mapping['reason']}; {guest}'s driver gets status {status}",
+        f"refused: {mapping['reason']}; {answered(req.level, guest)} gets status {status}",
         reason=mapping["reason"],
         native=_native(req.level, write, count, ok=False),
     )
@@ -186,7 +187,11 @@ def _rebuilt(m: Machine, req: RequestRecord, guest: str, verb: str, span: str, n
         )
     os = m.guests[guest].os
     name = syscall_name(os, "pwrite" if verb == "write" else "pread")[0]
-    return f"the VMM interprets {name} with its {os} knowledge: fd 3 is the disk, so virtual {span}"
+    device = "/dev/sda" if os == "linux" else r"\\.\PhysicalDrive0"
+    return (
+        f"the VMM interprets {name} with its {os} knowledge: fd 3 is the file {device}, "
+        f"{guest}'s whole disk, so the call's offset ÷ {BLOCK_BYTES} bytes = virtual {span}"
+    )
 
 
 def _completion_summary(req: RequestRecord, guest: str, disk: str) -> str:

@@ -186,7 +186,9 @@ def _codes_said(key: str, codes: list[int]) -> str:
 
 
 def _shown(value: Any) -> str:
-    return f"key {value!r}" if isinstance(value, str) else f"a movement dx {value[0]}, dy {value[1]}"
+    return (
+        f"key {value!r}" if isinstance(value, str) else f"a movement dx {value[0]}, dy {value[1]}"
+    )
 
 
 def _model(level: str, device: str, m: Machine) -> str:

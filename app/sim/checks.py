@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from .registers import NAMED_KEYS, scancodes
 from .scenario import (
     BROADCAST_MAC,
     OP_DEVICE_TYPES,
@@ -15,6 +16,7 @@ from .scenario import (
     FrameArrives,
     GuestItem,
     Keyboard,
+    KeyPress,
     Mouse,
     Scenario,
     SwitchOwner,
@@ -51,6 +53,11 @@ def check_item(scenario: Scenario, item: WorkloadItem, path: str) -> list[str]:
         problems.append(f"{path}: frame_arrives needs dst_mac or dst_ip")
     if isinstance(item, SwitchOwner):
         problems += _check_switch(scenario, item, path)
+    if isinstance(item, KeyPress) and scancodes(item.key) is None:
+        problems.append(
+            f"{path}.key: {item.key!r} is not a key of the keyboard (one printable character "
+            f"or {', '.join(NAMED_KEYS)})"
+        )
     return problems
 
 

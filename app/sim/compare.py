@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .jobs import print_outs
 from .scenario import LEVELS, Scenario
 from .simulate import simulate
 from .trace import RequestRecord, Trace
@@ -134,9 +135,15 @@ def figures_by_category(traces: dict[str, Trace]) -> dict[str, dict[str, LevelFi
 
 
 def traps_per_page(trace: Trace) -> list[tuple[str, int, float]]:
-    """(request, pages, traps per page) of every print request that printed."""
+    """(request, pages, traps per page) of every print request whose job printed."""
+    printed = print_outs(trace)
     pages: dict[str, int] = {}
     for hop in trace.hops:
         if hop.stage == "physical_device" and "page" in hop.detail:
             pages[hop.request] = pages.get(hop.request, 0) + 1
-    return [(r.id, pages[r.id], r.traps / pages[r.id]) for r in trace.requests if r.id in pages]
+    rows = []
+    for r in trace.requests:
+        out = printed.get(r.id)
+        if out is not None and out.id in pages:
+            rows.append((r.id, pages[out.id], r.traps / pages[out.id]))
+    return rows

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from .jobs import print_outs
 from .trace import Hop, Trace
 
 
@@ -72,6 +73,25 @@ def overlapping(bars: list[Bar]) -> list[tuple[Bar, Bar]]:
     return found
 
 
+def _ends(trace: Trace) -> dict[str, tuple[int, int]]:
+    """When each guest's request is done, and the device time it took.
+
+    A print is done when its last page is out, so its printing (the VMM's
+    ``print_out``) counts with it; a job not printed yet is not done.
+    """
+    printed = print_outs(trace)
+    ends = {}
+    for r in trace.requests:
+        if r.end_us is None or r.op == "print_out":
+            continue
+        if r.op != "print" or r.status != "ok":
+            ends[r.id] = (r.end_us, r.device_us)
+        elif r.id in printed and printed[r.id].end_us is not None:
+            out = printed[r.id]
+            ends[r.id] = (out.end_us or 0, r.device_us + out.device_us)
+    return ends
+
+
 def jain(values: list[float]) -> float:
     """Jain's fairness index: 1 when all are equal, 1/n when one takes everything."""
     if not values or not any(values):
@@ -80,24 +100,26 @@ def jain(values: list[float]) -> float:
 
 
 def per_guest(trace: Trace, guests: list[str], window: tuple[int, int]) -> dict[str, Any]:
-    """Latency and throughput per guest for requests that end inside ``window``."""
+    """Latency and throughput per guest for requests that end inside ``window``
+    (a print ends with its last page)."""
     start, end = window
     seconds = max(end - start, 1) / 1_000_000
+    ends = _ends(trace)
     rows: dict[str, dict[str, Any]] = {}
     for guest in guests:
         done = [
             r
             for r in trace.requests
-            if r.guest == guest and r.end_us is not None and start <= r.end_us <= end
+            if r.guest == guest and r.id in ends and start <= ends[r.id][0] <= end
         ]
-        latencies = [r.latency_us or 0 for r in done]
+        latencies = [ends[r.id][0] - r.start_us for r in done]
         rows[guest] = {
             "requests": len(done),
             "mean_latency_us": round(sum(latencies) / len(latencies)) if latencies else None,
             "max_latency_us": max(latencies) if latencies else None,
-            "device_us": sum(r.device_us for r in done),
+            "device_us": sum(ends[r.id][1] for r in done),
             "throughput_per_s": len(done) / seconds,
         }
-    issued = {r.guest for r in trace.requests if r.start_us <= end}
+    issued = {r.guest for r in trace.requests if r.start_us <= end and r.op != "print_out"}
     active = [float(row["throughput_per_s"]) for guest, row in rows.items() if guest in issued]
     return {"guests": rows, "fairness": jain(active), "window_us": (start, end)}

@@ -77,6 +77,12 @@ def syscall_name(os: str, generic: str) -> tuple[str, int | None]:
     return _SYSCALLS.get(os, {}).get(generic, (generic, None))
 
 
+def answered(level: str, guest: str) -> str:
+    """Who gets a request's status: at the system-call level the application
+    itself (the call's return value), for the guest's driver never ran."""
+    return f"{guest}'s application" if level == "system_call" else f"{guest}'s driver"
+
+
 def trap_in(
     m: Machine, req: RequestRecord, guest: str, accesses: Sequence[Access], call: Call
 ) -> Steps:

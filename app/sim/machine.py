@@ -62,7 +62,11 @@ class DiskState:
 
 @dataclass(slots=True)
 class DedicatedState:
-    """Who owns a keyboard or mouse now, and the input each guest has not read yet."""
+    """Who owns a keyboard or mouse now, and the input each guest has not read yet.
+
+    Input is queued in the guest it was delivered to and stays there when the
+    device changes owner: ``pending`` is each guest's own queue.
+    """
 
     device: Keyboard | Mouse
     owner: str | None
@@ -76,10 +80,18 @@ class SpoolState:
     printer: Printer
     feeder: Resource
     guest_tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # one hand-over at a time per guest, so a guest's jobs reach the VMM in the
+    # order its OS spooled them
+    handovers: dict[str, Resource] = field(default_factory=dict)
     vmm_table: list[dict[str, Any]] = field(default_factory=list)
     next_file: int = 1
     next_guest_job: dict[str, int] = field(default_factory=dict)
     next_page_number: int = 1
+
+    def handover(self, guest: str, engine: Engine) -> Resource:
+        if guest not in self.handovers:
+            self.handovers[guest] = Resource(engine)
+        return self.handovers[guest]
 
     def snapshot(self) -> dict[str, Any]:
         """Both tables as they are now; long queues show their head and their length."""
@@ -173,18 +185,25 @@ class Machine:
             )
         )
 
-    def reply(self, req: RequestRecord, status: str, summary: str, **detail: Any) -> None:
-        """End ``req`` with its one status_reply hop."""
+    def reply(
+        self, req: RequestRecord, status: str, summary: str, *, by: str = "vmm", **detail: Any
+    ) -> None:
+        """End ``req`` with its one status_reply hop (``by`` a guest OS that answers itself)."""
         req.status = status
         req.end_us = self.engine.now
-        self.hop(req, "status_reply", "vmm", summary, {"status": status, **detail})
+        self.hop(req, "status_reply", by, summary, {"status": status, **detail})
 
     def guest_starts(
         self, req: RequestRecord, guest: str, app: str, driver: str, detail: dict[str, Any]
     ) -> None:
-        """The two hops inside the guest before anything reaches the VMM."""
+        """The hops inside the guest before anything reaches the VMM.
+
+        At the system-call level the VMM catches the call as it enters the guest
+        kernel, so the guest's driver never runs for the request.
+        """
         self.hop(req, "guest_app", guest, app, detail)
-        self.hop(req, "guest_driver", guest, driver, detail)
+        if req.level != "system_call":
+            self.hop(req, "guest_driver", guest, driver, detail)
 
     def os_known(self, guest: str) -> bool:
         return self.guests[guest].os in self.known_os

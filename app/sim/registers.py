@@ -11,7 +11,9 @@ them. The sequences follow the real controllers QEMU emulates:
   I/O: one trap per 256-word sector). Completion: the interrupt is acknowledged
   by a status read (0x1F7); a read then moves each sector in with ``rep insw``;
   on an error the driver reads the error register (0x1F1).
-- keyboard: i8042: status (0x64, bit 0 = output buffer full), then data (0x60).
+- keyboard: i8042: status (0x64, bit 0 = output buffer full), then data (0x60),
+  for every byte the keyboard sends (a shifted character is three bytes: shift
+  make, the key's make, shift break).
 - mouse: i8042 auxiliary port: status (0x64, bits 0 and 5), then the three
   bytes of a PS/2 movement packet from 0x60.
 - nic / vswitch port: Intel e1000 over MMIO: the transmit descriptor tail
@@ -30,12 +32,20 @@ from dataclasses import dataclass
 
 from .costs import PRINTER_BYTES_PER_PAGE
 
-# PS/2 set-1 make codes for the keys a lesson is likely to press.
+# PS/2 set-1 make codes of the unshifted keys; a key's break code is its make
+# code with bit 7 set (0x80 | make).
 _SCANCODES = {c: code for code, c in enumerate("1234567890-=", start=0x02)}
 _SCANCODES |= {c: code for code, c in enumerate("qwertyuiop[]", start=0x10)}
 _SCANCODES |= {c: code for code, c in enumerate("asdfghjkl;'`", start=0x1E)}
 _SCANCODES |= {c: code for code, c in enumerate("zxcvbnm,./", start=0x2C)}
-_SCANCODES |= {"enter": 0x1C, "space": 0x39, " ": 0x39, "esc": 0x01, "tab": 0x0F}
+_SCANCODES |= {"\\": 0x2B, "enter": 0x1C, "space": 0x39, " ": 0x39, "esc": 0x01, "tab": 0x0F}
+# A character typed with shift is the unshifted key's code between the left
+# shift's make (0x2A) and break (0xAA): '!' is shift + '1' (0x2A 0x02 0xAA).
+_SHIFTED = dict(zip('!@#$%^&*()_+{}:"~<>?|', "1234567890-=[];'`,./\\", strict=True))
+_SHIFTED |= {c.upper(): c for c in "abcdefghijklmnopqrstuvwxyz"}
+LEFT_SHIFT_MAKE = 0x2A
+LEFT_SHIFT_BREAK = 0xAA
+NAMED_KEYS = ("enter", "space", "esc", "tab")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +64,23 @@ class Access:
         return f"{self.access} 0x{self.port:X} {arrow} 0x{self.value:02X} ({self.register}){times}"
 
 
-def scancode(key: str) -> int:
-    return _SCANCODES.get(key.lower(), 0x00)
+def scancodes(key: str) -> list[int] | None:
+    """The set-1 bytes the keyboard sends for ``key``; None for a key it does not have."""
+    if key in _SCANCODES or key.lower() in NAMED_KEYS:
+        return [_SCANCODES[key.lower()]]
+    base = _SHIFTED.get(key)
+    if base is None:
+        return None
+    return [LEFT_SHIFT_MAKE, _SCANCODES[base], LEFT_SHIFT_BREAK]
+
+
+def unshifted(key: str) -> str | None:
+    """The key pressed with shift to type ``key`` ('1' for '!'); None if it needs no shift."""
+    return _SHIFTED.get(key)
+
+
+def scancode_text(codes: list[int]) -> str:
+    return " ".join(f"0x{code:02X}" for code in codes)
 
 
 def ata_command(write: bool, lba: int, count: int) -> list[Access]:
@@ -96,11 +121,21 @@ def _ata_command(write: bool) -> str:
     return "WRITE SECTORS" if write else "READ SECTORS"
 
 
-def i8042_key(code: int) -> list[Access]:
-    return [
-        Access("in", 0x64, 0x01, "status: output buffer full"),
-        Access("in", 0x60, code, "data: scan code"),
-    ]
+def i8042_key(codes: list[int]) -> list[Access]:
+    """Two reads per byte the keyboard sent: status (0x64), then the byte (0x60)."""
+    accesses = []
+    for code in codes:
+        accesses.append(Access("in", 0x64, 0x01, "status: output buffer full"))
+        accesses.append(Access("in", 0x60, code, f"data: scan code, {_scancode_name(code)}"))
+    return accesses
+
+
+def _scancode_name(code: int) -> str:
+    if code == LEFT_SHIFT_MAKE:
+        return "left shift make"
+    if code == LEFT_SHIFT_BREAK:
+        return "left shift break"
+    return "make" if code < 0x80 else "break"
 
 
 def i8042_mouse(dx: int, dy: int) -> list[Access]:

@@ -22,7 +22,6 @@ STATUSES = (
     "ok",
     "out_of_range",
     "no_partition",
-    "not_owner",
     "dropped",
     "no_such_host",
     "not_connected",

@@ -248,7 +248,9 @@ def _token(live: Live, hop: Hop | None, devices: list[DeviceView]) -> dict[str, 
         return {"target": "", "colour": -1, "status": None}
     colours = colour_of(live)
     guest = hop.actor if hop.actor in colours else hop.guest
-    if hop.stage in ("guest_app", "guest_driver", "status_reply") and guest is not None:
+    if hop.stage == "status_reply" and hop.actor == hop.device:  # a printer reports a job out
+        target = station_id("hw", hop.device)
+    elif hop.stage in ("guest_app", "guest_driver", "status_reply") and guest is not None:
         target = station_id(guest, "app" if hop.stage == "guest_app" else "driver")
     elif hop.stage in ("vmm_trap", "interrupt"):
         target = station_id("vmm", "trap")

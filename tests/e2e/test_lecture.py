@@ -13,7 +13,7 @@ def test_presenter_steps_through_a_lesson_with_the_keyboard(page, server, artifa
     page.click("article:has-text('three interception levels') button")
     page.wait_for_url("**/p/*")
     page.wait_for_load_state()
-    assert "Step 1 of 5" in page.inner_text("#narration")
+    assert "Step 1 of 7" in page.inner_text("#narration")
     page.keyboard.press("PageDown")
     page.wait_for_function("document.getElementById('narration').dataset.step == '1'")
     assert "Reveal and play" in page.inner_text("#narration")

@@ -100,7 +100,7 @@ def test_the_second_print_job_waits_for_the_whole_first(page, server, artifacts)
     sid = open_session(page, server, "spooled")
     trace = hops(server, sid)
     waiting = next(
-        h["seq"] for h in trace if h["request"] == "r2" and h["stage"] == "physical_mapping"
+        h["seq"] for h in trace if h["guest"] == "vm2" and h["stage"] == "physical_mapping"
     )
     jump(page, sid, waiting)
     rows = page.locator("#st-vmm-lp0 tr").all_inner_texts()

@@ -37,7 +37,35 @@ def test_the_lessons_cover_the_syllabus():
         "all-devices.yaml",
     } <= scenarios
     levels = lessons["7-levels"]
-    assert [s.answer for s in levels.steps if s.question] == ["9", "unknown_guest_os"]
+    assert [s.answer for s in levels.steps if s.question] == ["9", "unknown_guest_os", "8001"]
+
+
+def lesson_steps(name):
+    lesson = load_lessons(SCENARIOS / "lessons", SCENARIOS)[name]
+    return lesson, {step.title: step for step in lesson.steps}
+
+
+def test_the_spooled_lesson_releases_the_guest_before_any_page_is_printed():
+    lesson, steps = lesson_steps("5-spooled")
+    spooled = steps["Two spool tables"]
+    shown = lesson.trace.hops[spooled.start + 1 : spooled.end + 1]
+    assert not [h for h in shown if h.stage == "physical_device"]
+    assert shown[-1].stage == "status_reply" and shown[-1].detail["file"] == 1
+    assert steps["A second guest prints"].answer == "2"  # its place in the VMM's spool table
+
+
+def test_the_dedicated_lesson_reads_without_a_trap_and_keeps_input_across_a_switch():
+    _, steps = lesson_steps("2-dedicated")
+    assert steps["The application reads its own OS's queue"].answer == "0"
+    assert steps["The other guest reads the keyboard"].answer == "ok"
+    assert steps["A key that needs shift"].answer == "6"  # three scan-code bytes, two reads each
+    assert steps["What was delivered stays delivered"].answer == "!"
+
+
+def test_the_whole_machine_lesson_no_longer_loses_vm1s_key():
+    lesson, steps = lesson_steps("8-whole-machine")
+    last = lesson.trace.hops[steps["Ownership moves"].end]
+    assert (last.stage, last.guest, last.detail["input"]) == ("status_reply", "vm1", "a")
 
 
 def test_a_question_answer_comes_from_the_simulation():

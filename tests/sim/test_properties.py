@@ -209,3 +209,12 @@ def test_a_command_issued_at_t_leaves_every_hop_up_to_t_unchanged(scenario, t, l
     with_command = simulate(scenario, [command])
     assert with_command.hops[: len(before)] == before
     assert len(with_command.requests) == len(alone.requests) + 1
+
+
+@given(scenarios())
+def test_at_the_system_call_level_no_guest_driver_hop_comes_before_the_trap(scenario):
+    trace = simulate(scenario, level="system_call")
+    for record in trace.requests:
+        stages = [h.stage for h in trace.hops_of(record.id)]
+        if "vmm_trap" in stages:
+            assert "guest_driver" not in stages[: stages.index("vmm_trap")]

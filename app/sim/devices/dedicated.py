@@ -1,8 +1,16 @@
 """Dedicated devices (keyboard, mouse): one guest owns the device at a time.
 
-Input still passes through the VMM, which hands it to the current owner only;
-a guest that is not the owner gets ``not_owner``. Ownership moves through the
+Input still passes through the VMM, which delivers it to the owner at the
+moment it happens: physical interrupt → owner lookup → virtual interrupt into
+the owner → the owner's driver reads the controller → the owner's OS queues it.
+An application's read then takes from its own OS's queue, so input delivered to
+a guest stays with it when the device changes owner, and a guest with nothing
+queued — owner or not — simply reads nothing. Ownership moves through the
 console switch (:mod:`app.sim.devices.virtual`).
+
+At the system-call level the VMM answers the guest's read calls itself (with
+its knowledge of the guest OS), so it keeps the guest's queue and the guest's
+driver never runs.
 """
 
 from __future__ import annotations
@@ -10,9 +18,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from ..interception import Call, Waits, interrupt, trap_in, unknown_os_reply
-from ..machine import Machine
-from ..registers import Access, i8042_key, i8042_mouse, scancode
+from ..interception import Call, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
+from ..machine import DedicatedState, Machine
+from ..registers import Access, i8042_key, i8042_mouse, scancode_text, scancodes, unshifted
 from ..scenario import KeyPress, KeyRead, MouseMove, MouseRead
 from ..trace import RequestRecord
 
@@ -21,8 +29,9 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
     """A key press or a mouse movement arriving from the physical device."""
     state = m.dedicated[item.device]
     device = item.device
-    value, what, accesses = _describe(item)
-    m.hop(req, "physical_device", device, f"{device} sends {what}", {"input": value})
+    value, what, accesses, sent = _describe(item)
+    m.hop(req, "physical_device", device, f"{device} sends {what}", {"input": value, **sent})
+    what = _shown(value)  # the scan codes are said once, where the keyboard sends them
     owner = state.owner
     req.guest = owner  # the input is nobody's until the VMM has looked up the owner
     m.hop(
@@ -37,8 +46,21 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
             req, "dropped", f"no guest owns {device}: the input is discarded", reason="no owner"
         )
         return
-    if req.level == "system_call" and not m.os_known(owner):
-        unknown_os_reply(m, req, owner, "the pending read")
+    queue = state.pending.setdefault(owner, deque())
+    if req.level == "system_call":
+        if not m.os_known(owner):
+            unknown_os_reply(m, req, owner, "the read that would take this input")
+            return
+        queue.append(value)
+        m.hop(
+            req,
+            "device_model",
+            "vmm",
+            f"the VMM queues {what} for {owner}: at the system-call level it answers "
+            f"{owner}'s read calls itself, with its {m.guests[owner].os} knowledge",
+            {"to": owner, "input": value, "queued": len(queue)},
+        )
+        m.reply(req, "ok", f"delivered to {owner}, the owner of {device}", delivered_to=owner)
         return
     m.hop(
         req,
@@ -55,77 +77,118 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         accesses,
         irq=_irq(m, device),
     )
-    state.pending.setdefault(owner, deque()).append(value)
+    queue.append(value)
     m.hop(
         req,
         "guest_driver",
         owner,
-        f"{owner}'s input driver receives {what} and queues it for its applications",
-        {"input": value, "queued": len(state.pending[owner])},
+        f"{owner}'s input driver reads {what} and its OS queues it for its applications",
+        {"input": value, "queued": len(queue)},
     )
     m.reply(req, "ok", f"delivered to {owner}, the owner of {device}", delivered_to=owner)
 
 
 def read_input(m: Machine, req: RequestRecord, item: KeyRead | MouseRead) -> Waits:
-    """A guest's application reads its keyboard or mouse."""
+    """A guest's application reads its keyboard or mouse: from its own OS's queue."""
     state = m.dedicated[item.device]
     guest, device = item.guest, item.device
-    is_owner = state.owner == guest
-    queue = state.pending.get(guest) if is_owner else None
-    waiting = queue[0] if queue else None
-    m.guest_starts(
-        req,
-        guest,
-        f"{guest}'s application reads input from {device}",
-        f"{guest}'s input driver asks {device} for the next input",
-        {"op": item.op},
+    queue = state.pending.setdefault(guest, deque())
+    m.hop(
+        req, "guest_app", guest, f"{guest}'s application reads input from {device}", {"op": item.op}
     )
-    call = Call("virtio-input", {"queue": "eventq", "op": "read"}, "read", {"fd": 0, "bytes": 8})
-    if not (yield from trap_in(m, req, guest, _poll(item, waiting), call)):
+    if req.level != "system_call":
+        _read_in_guest(m, req, state, queue, guest)
         return
+    call = Call("virtio-input", {"queue": "eventq", "op": "read"}, "read", {"fd": 0, "bytes": 8})
+    if not (yield from trap_in(m, req, guest, [], call)):
+        return
+    os = m.guests[guest].os
+    name = syscall_name(os, "read")[0]
+    waiting = queue.popleft() if queue else None
+    took = f"takes {_shown(waiting)} from" if waiting is not None else "finds nothing in"
     m.hop(
         req,
         "device_model",
         "vmm",
-        f"the VMM's {_model(req.level, device, m)} for {guest} takes the read",
-        {"op": item.op},
+        f"the VMM interprets {name} with its {os} knowledge: fd 0 is {device}; it {took} "
+        f"{guest}'s input queue",
+        {"fd": 0, "device": device, "input": waiting, "queued": len(queue)},
     )
+    _answer(m, req, state, guest, waiting, by="vmm", returns=name)
+
+
+def _read_in_guest(
+    m: Machine, req: RequestRecord, state: DedicatedState, queue: deque[Any], guest: str
+) -> None:
+    """The guest's OS answers from its own queue: no trap, no VMM."""
+    waiting = queue.popleft() if queue else None
+    took = f"takes {_shown(waiting)} from" if waiting is not None else "finds nothing in"
     m.hop(
         req,
-        "physical_mapping",
-        "vmm",
-        f"the VMM checks the owner of {device}: {state.owner or 'nobody'}",
-        {"owner": state.owner, "requester": guest, "owners": _owners(m)},
+        "guest_driver",
+        guest,
+        f"{guest}'s OS {took} its own input queue: no trap, the VMM is not involved",
+        {"input": waiting, "queued": len(queue), "traps": 0},
     )
-    if not is_owner:
-        reason = f"{device} belongs to {state.owner or 'nobody'}, not {guest}"
-        m.reply(req, "not_owner", f"refused: {reason}", reason=reason, owner=state.owner)
+    _answer(m, req, state, guest, waiting, by=guest, returns="")
+
+
+def _answer(
+    m: Machine,
+    req: RequestRecord,
+    state: DedicatedState,
+    guest: str,
+    waiting: Any,
+    *,
+    by: str,
+    returns: str,
+) -> None:
+    device = state.device.id
+    call = f"{returns} returns: " if returns else ""
+    if waiting is not None:
+        m.reply(
+            req, "ok", f"{call}{guest} reads {_shown(waiting)} from {device}", by=by, input=waiting
+        )
         return
-    if queue:
-        queue.popleft()
-        m.reply(req, "ok", f"{guest} reads {_shown(waiting)} from {device}", input=waiting)
-    else:
-        m.reply(req, "ok", f"{guest} reads from {device}: no input is waiting", input=None)
+    m.reply(
+        req,
+        "ok",
+        f"{call}{guest} reads nothing from {device}: {_why_nothing(state, guest)}",
+        by=by,
+        input=None,
+        owner=state.owner,
+    )
 
 
-def _describe(item: KeyPress | MouseMove) -> tuple[Any, str, list[Access]]:
+def _why_nothing(state: DedicatedState, guest: str) -> str:
+    device, owner = state.device.id, state.owner
+    if owner is None:
+        return f"{device} has no owner, so its input reaches no guest"
+    if owner == guest:
+        return f"no input from {device} is waiting, and new input goes to {guest}, its owner"
+    return f"no input is waiting for {guest}, and new input goes to {device}'s owner, {owner}"
+
+
+def _describe(item: KeyPress | MouseMove) -> tuple[Any, str, list[Access], dict[str, Any]]:
     if isinstance(item, KeyPress):
-        code = scancode(item.key)
-        return item.key, f"key {item.key!r} (scan code 0x{code:02X})", i8042_key(code)
+        codes = scancodes(item.key) or []
+        what = f"key {item.key!r} ({_codes_said(item.key, codes)})"
+        return item.key, what, i8042_key(codes), {"scancodes": [f"0x{c:02X}" for c in codes]}
     move = [item.dx, item.dy]
-    return move, f"a movement dx {item.dx}, dy {item.dy}", i8042_mouse(item.dx, item.dy)
+    what = f"a movement dx {item.dx}, dy {item.dy}"
+    return move, what, i8042_mouse(item.dx, item.dy), {}
 
 
-def _poll(item: KeyRead | MouseRead, waiting: Any) -> list[Access]:
-    if waiting is None:
-        return [Access("in", 0x64, 0x00, "status: output buffer empty")]
-    if isinstance(item, KeyRead):
-        return i8042_key(scancode(waiting))
-    return i8042_mouse(*waiting)
+def _codes_said(key: str, codes: list[int]) -> str:
+    if len(codes) == 1:
+        return f"scan code 0x{codes[0]:02X}"
+    return f"scan codes {scancode_text(codes)}: shift make, {unshifted(key)!r}, shift break"
 
 
 def _shown(value: Any) -> str:
-    return f"key {value!r}" if isinstance(value, str) else f"movement dx {value[0]}, dy {value[1]}"
+    return (
+        f"key {value!r}" if isinstance(value, str) else f"a movement dx {value[0]}, dy {value[1]}"
+    )
 
 
 def _model(level: str, device: str, m: Machine) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
 from ..engine import Resource
-from ..interception import Call, Waits, interrupt, register_traps, syscall_name, trap_in
+from ..interception import Call, Waits, answered, interrupt, register_traps, syscall_name, trap_in
 from ..machine import DiskState, Machine
 from ..registers import ata_command, ata_complete, ata_data_out
 from ..scenario import DiskRead, DiskWrite
@@ -87,7 +87,8 @@ def _carry_out(
     m.reply(
         req,
         "ok",
-        f"{guest}'s driver gets status ok: virtual {span} {'written' if write else 'read'}",
+        f"{answered(req.level, guest)} gets status ok: virtual {span} "
+        f"{'written' if write else 'read'}",
         native=_native(req.level, write, count, ok=True),
     )
 
@@ -145,7 +146,7 @@ def _refuse(
     m.reply(
         req,
         status,
-        f"refused: {mapping['reason']}; {guest}'s driver gets status {status}",
+        f"refused: {mapping['reason']}; {answered(req.level, guest)} gets status {status}",
         reason=mapping["reason"],
         native=_native(req.level, write, count, ok=False),
     )
@@ -214,7 +215,11 @@ def _rebuilt(m: Machine, req: RequestRecord, guest: str, verb: str, span: str, n
         )
     os = m.guests[guest].os
     name = syscall_name(os, "pwrite" if verb == "write" else "pread")[0]
-    return f"the VMM interprets {name} with its {os} knowledge: fd 3 is the disk, so virtual {span}"
+    device = "/dev/sda" if os == "linux" else r"\\.\PhysicalDrive0"
+    return (
+        f"the VMM interprets {name} with its {os} knowledge: fd 3 is the file {device}, "
+        f"{guest}'s whole disk, so the call's offset ÷ {BLOCK_BYTES} bytes = virtual {span}"
+    )
 
 
 def _completion_summary(req: RequestRecord, guest: str, disk: str) -> str:

@@ -5,7 +5,16 @@ and demultiplexes arriving frames to the right guest by MAC (or IP)."""
 from __future__ import annotations
 
 from ..costs import ETHERNET_MTU, wire_us
-from ..interception import Call, Steps, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
+from ..interception import (
+    Call,
+    Steps,
+    Waits,
+    answered,
+    interrupt,
+    syscall_name,
+    trap_in,
+    unknown_os_reply,
+)
 from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
 from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
@@ -97,7 +106,8 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         f"the VMM injects a transmit-done interrupt into {guest.id}",
         E1000_TX_DONE,
     )
-    m.reply(req, "ok", f"{guest.id}'s driver gets status ok: {len(frames)} frame(s) sent")
+    receiver = answered(req.level, guest.id)
+    m.reply(req, "ok", f"{receiver} gets status ok: {len(frames)} frame(s) sent")
 
 
 def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:

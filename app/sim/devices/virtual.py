@@ -5,7 +5,7 @@ moves a dedicated device from one guest to another."""
 from __future__ import annotations
 
 from ..costs import memcpy_us
-from ..interception import Waits, interrupt, unknown_os_reply
+from ..interception import Waits, answered, interrupt, unknown_os_reply
 from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE
 from ..scenario import NetSend, SwitchOwner
@@ -60,7 +60,7 @@ def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
     m.reply(
         req,
         "ok",
-        f"{sender}'s driver gets status ok: delivered to {receiver} through {switch}",
+        f"{answered(req.level, sender)} gets status ok: delivered to {receiver} through {switch}",
         delivered_to=receiver,
     )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from app.sim import (
+    HopBudgetExceeded,
     ScenarioError,
     Trace,
     compare_levels,
@@ -61,10 +62,38 @@ def _load(path: Path) -> Scenario:
         raise typer.Exit(code=2) from None
 
 
+def _max_hops() -> int:
+    """The hop budget of the settings (IOVLAB_MAX_HOPS), as the web app applies it."""
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    try:
+        return Settings().max_hops
+    except ValidationError as error:
+        typer.echo(f"iovlab: the settings are not valid: {error}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@contextmanager
+def _within_budget(path: Path) -> Iterator[None]:
+    """A run that passes the hop budget is one line naming it, and exit 2."""
+    try:
+        yield
+    except HopBudgetExceeded as error:
+        typer.echo(f"{path}: {error.problems[0]}", err=True)
+        raise typer.Exit(code=2) from None
+
+
 @app.command()
 def validate(path: ScenarioPath) -> None:
-    """Check a scenario file; print one line per problem and exit 2 if there are any."""
+    """Check a scenario file; print one line per problem and exit 2 if there are any.
+
+    The workload is simulated too, so a scenario past the hop budget is refused here
+    as the web app would refuse it."""
     scenario = _load(path)
+    with _within_budget(path):
+        simulate(scenario, max_hops=_max_hops())
     typer.echo(
         f"{path}: ok — {scenario.name!r}: {len(scenario.guests)} guests, "
         f"{len(scenario.devices)} devices, {len(scenario.workload)} workload items"
@@ -82,7 +111,8 @@ def trace(
 ) -> None:
     """Simulate the scenario's workload and print every hop of every request."""
     scenario = _load(path)
-    result = simulate(scenario, level=level.value if level else None)
+    with _within_budget(path):
+        result = simulate(scenario, level=level.value if level else None, max_hops=_max_hops())
     typer.echo(_render(result, format), nl=False)
 
 
@@ -90,7 +120,9 @@ def trace(
 def compare(path: ScenarioPath) -> None:
     """The same workload at the three interception levels, side by side."""
     scenario = _load(path)
-    typer.echo(format_comparison(scenario, compare_levels(scenario)), nl=False)
+    with _within_budget(path):
+        comparison = compare_levels(scenario, max_hops=_max_hops())
+    typer.echo(format_comparison(scenario, comparison), nl=False)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -96,3 +97,14 @@ def test_compare_shows_every_level_for_every_kind_of_request():
     disk_write = next(line for line in result.output.splitlines() if line.startswith("disk_write"))
     traps = [float(disk_write.split()[i]) for i in (4, 7, 10)]
     assert traps == [9.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("command", ["validate", "trace", "compare"])
+def test_a_scenario_past_the_hop_budget_is_one_line_and_exit_2(command, monkeypatch):
+    monkeypatch.setenv("IOVLAB_MAX_HOPS", "50")
+    result = runner.invoke(app, [command, ALL])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{ALL}: workload[")
+    assert "would make more than 50 hops (the budget)" in line
+    assert result.stdout == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .budget import DEFAULT_MAX_HOPS
 from .scenario import LEVELS, Scenario
 from .simulate import simulate
 from .trace import RequestRecord, Trace
@@ -35,12 +36,15 @@ class LevelFigures:
 Comparison = dict[str, dict[str, LevelFigures]]
 
 
-def compare_levels(scenario: Scenario) -> Comparison:
-    """``{request kind: {level: figures}}``; a kind is ``op on device type``."""
+def compare_levels(scenario: Scenario, *, max_hops: int | None = DEFAULT_MAX_HOPS) -> Comparison:
+    """``{request kind: {level: figures}}``; a kind is ``op on device type``.
+
+    Each level's run has the hop budget ``max_hops`` (the I/O-operation one passes it first).
+    """
     kinds = {d.id: d.type for d in scenario.devices}
     result: Comparison = {}
     for level in LEVELS:
-        for record in simulate(scenario, level=level).requests:
+        for record in simulate(scenario, level=level, max_hops=max_hops).requests:
             kind = f"{record.op} on {kinds[record.device]}"
             result.setdefault(kind, {}).setdefault(level, LevelFigures()).add(record)
     return result

@@ -143,22 +143,26 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
 def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Sequence[Access]) -> Waits:
     """One vmm_trap hop per register access (I/O-operation level)."""
     cost = TRAP_US["io_operation"]
+    # The same access by the same guest is the same sentence and detail every time (a
+    # 500-page print repeats four accesses 500 times): its hops share one copy.
+    shared = m.shared_texts
     for access in accesses:
         total = cost * access.traps
-        m.hop(
-            req,
-            "vmm_trap",
-            "vmm",
-            f"{actor}: {access.describe()} exits to the VMM, which emulates the register",
-            {
-                "access": access.access,
-                "port": f"0x{access.port:X}",
-                "value": access.value,
-                "register": access.register,
-                "traps": access.traps,
-                "cost_us": total,
-            },
-        )
+        key = (actor, access)
+        text = shared.get(key)
+        if text is None:
+            text = shared[key] = (
+                f"{actor}: {access.describe()} exits to the VMM, which emulates the register",
+                {
+                    "access": access.access,
+                    "port": f"0x{access.port:X}",
+                    "value": access.value,
+                    "register": access.register,
+                    "traps": access.traps,
+                    "cost_us": total,
+                },
+            )
+        m.hop(req, "vmm_trap", "vmm", *text)
         _charge(req, total, access.traps)
         yield total
 

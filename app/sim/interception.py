@@ -14,7 +14,7 @@ The functions here are sub-processes: device processes call them with
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +78,7 @@ def syscall_name(os: str, generic: str) -> tuple[str, int | None]:
 
 
 def trap_in(
-    m: Machine, req: RequestRecord, guest: str, accesses: Sequence[Access], call: Call
+    m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
 ) -> Steps:
     """The exits that carry a guest's request into the VMM; False if the VMM gave up."""
     if req.level == "io_operation":
@@ -140,7 +140,7 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
     )
 
 
-def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Sequence[Access]) -> Waits:
+def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterable[Access]) -> Waits:
     """One vmm_trap hop per register access (I/O-operation level)."""
     cost = TRAP_US["io_operation"]
     # The same access by the same guest is the same sentence and detail every time (a

@@ -7,6 +7,7 @@ printer prints one whole job at a time, in the order the VMM received them.
 
 from __future__ import annotations
 
+from itertools import chain, repeat
 from typing import Any
 
 from ..costs import PRINTER_BYTES_PER_PAGE, page_us
@@ -45,7 +46,10 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         "write",
         {"fd": 5, "bytes": pages * PRINTER_BYTES_PER_PAGE},
     )
-    accesses = lpt_page() * pages if req.level == "io_operation" else []
+    # The page's accesses, repeated as the traps happen: a list of every access of every
+    # page would hold 2,000 references a page for each print waiting to start.
+    page = lpt_page() if req.level == "io_operation" else []
+    accesses = chain.from_iterable(repeat(page, pages))
     if not (yield from trap_in(m, req, guest, accesses, call)):
         own_table.remove(own_row)
         return

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .checks import check_item, check_scenario
-from .parsing import parse_text
+from .parsing import check_data, parse_text
 from .problems import ScenarioError as ScenarioError
 from .scenario import CATEGORY_OF_TYPE, OP_DEVICE_TYPES, Scenario, WorkloadItem
 
@@ -32,11 +32,16 @@ def load_scenario_file(path: str | Path) -> Scenario:
 
 def load_scenario(text: str, *, is_json: bool = False) -> Scenario:
     """Parse and validate a scenario; raise :class:`ScenarioError` with every problem."""
-    return load_scenario_data(parse_text(text, is_json=is_json))
+    return _validate(parse_text(text, is_json=is_json))  # parse_text checked the values
 
 
 def load_scenario_data(data: Any) -> Scenario:
     """Validate already-parsed data (a JSON body, a test's dict) as a scenario."""
+    check_data(data)
+    return _validate(data)
+
+
+def _validate(data: Any) -> Scenario:
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
         raise ScenarioError(
@@ -54,6 +59,7 @@ def load_scenario_data(data: Any) -> Scenario:
 
 def parse_item(scenario: Scenario, data: Any, path: str = "command") -> WorkloadItem:
     """Validate one workload item (a command a user issues) against ``scenario``."""
+    check_data(data, path)
     try:
         item = _ITEM.validate_python(data)
     except ValidationError as error:

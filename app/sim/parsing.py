@@ -70,7 +70,7 @@ def parse_json(text: str | bytes) -> Any:
         ) from None
     except RecursionError:
         raise ScenarioError([_too_deep_json(text)]) from None
-    _check(data)
+    check_data(data)
     return data
 
 
@@ -89,7 +89,7 @@ def parse_yaml(text: str | bytes) -> Any:
         ) from None
     except yaml.YAMLError as error:
         raise ScenarioError([f"scenario: not valid YAML ({_one_line(str(error))})"]) from None
-    _check(data)
+    check_data(data)
     return data
 
 
@@ -135,13 +135,14 @@ def _yaml_int(loader: _Loader, node: Node) -> int | _TooLong:
 _Loader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
 
 
-def _check(data: Any) -> None:
-    """Every value a parser let through that no field may hold, by field path."""
+def check_data(data: Any, root: str = "") -> None:
+    """Every value a parser let through that no field may hold, by field path (from
+    ``root``): for data parsed elsewhere too (a JSON body, a command)."""
     problems: list[str] = []
     # An anchor used many times is one object: look at it again only where it sits
     # deeper than before (so at most MAX_DEPTH times, not once per reference).
     seen: dict[int, int] = {}
-    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    stack: list[tuple[Any, str, int]] = [(data, root, 0)]
     while stack and len(problems) < 20:
         value, path, depth = stack.pop()
         where = path or "scenario"

@@ -1,6 +1,5 @@
 """The hop budget: a run that would pass it stops there and gives no trace at all."""
 
-import time
 import tracemalloc
 
 import pytest
@@ -54,10 +53,8 @@ def test_the_anchored_10000_print_scenario_is_refused_with_what_to_shrink():
     )
     scenario = load_scenario(text)
     assert len(scenario.workload) == 10_000
-    started = time.process_time()
     with pytest.raises(HopBudgetExceeded) as caught:
-        simulate(scenario)  # the default budget: 200,000 hops
-    assert time.process_time() - started < 10  # ~0.5 s; unbounded it ran for minutes
+        simulate(scenario)  # the default budget: 200,000 hops; without one it ran for minutes
     (problem,) = caught.value.problems
     assert problem.startswith("workload[0]: this scenario would make more than 200,000 hops")
     assert "print of 500 pages on lp0 at io_operation level: 8,000 traps a page" in problem

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.sim import ScenarioError, load_scenario
+from app.sim import ScenarioError, load_scenario, load_scenario_data, parse_item
 from app.sim.parsing import MAX_DEPTH, parse_json, parse_yaml
 
 GOOD = {
@@ -128,3 +128,25 @@ def test_an_anchor_used_a_billion_times_is_checked_once_per_object():
 def test_ordinary_text_still_loads():
     assert parse_yaml(json.dumps(GOOD)) == GOOD == parse_json(json.dumps(GOOD))
     assert load_scenario(json.dumps(GOOD)).name == "ok"
+
+
+def test_a_command_with_a_nul_or_a_non_finite_number_is_refused_by_path():
+    scenario = load_scenario(
+        json.dumps(GOOD | {"devices": [{"id": "kbd0", "type": "keyboard"}], "workload": []})
+    )
+    with pytest.raises(ScenarioError) as caught:
+        parse_item(scenario, {"op": "key_press", "device": "kbd0", "key": "a\x00"})
+    assert caught.value.problems == [
+        "command.key: contains a NUL character (\\0), which no text may hold"
+    ]
+    with pytest.raises(ScenarioError) as caught:
+        parse_item(scenario, {"op": "mouse_move", "device": "kbd0", "dx": float("nan")})
+    assert caught.value.problems == ["command.dx: nan is not a finite number"]
+
+
+def test_already_parsed_scenario_data_is_checked_too():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_data({**GOOD, "description": "x\x00"})
+    assert caught.value.problems == [
+        "description: contains a NUL character (\\0), which no text may hold"
+    ]

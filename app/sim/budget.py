@@ -17,8 +17,8 @@ from .registers import lpt_page
 from .scenario import DiskRead, DiskWrite, NetSend, Print, WorkloadItem
 from .trace import RequestRecord, Trace
 
-# About a second of CPU on one core of the 2-core machine of the README's
-# figures, and ~100 MB held (bench/worst_session.py measures both).
+# The worst session under it takes 1-1.5 s of CPU and holds at most ~130 MiB on the
+# 2-core machine of the README's figures (bench/worst_session.py measures both).
 DEFAULT_MAX_HOPS = 200_000
 
 

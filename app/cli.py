@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from app.sim import (
+    HopBudgetExceeded,
     ScenarioError,
     Trace,
     compare_levels,
@@ -62,10 +63,38 @@ def _load(path: Path) -> Scenario:
         raise typer.Exit(code=2) from None
 
 
+def _max_hops() -> int:
+    """The hop budget of the settings (IOVLAB_MAX_HOPS), as the web app applies it."""
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    try:
+        return Settings().max_hops
+    except ValidationError as error:
+        typer.echo(f"iovlab: the settings are not valid: {error}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@contextmanager
+def _within_budget(path: Path) -> Iterator[None]:
+    """A run that passes the hop budget is one line naming it, and exit 2."""
+    try:
+        yield
+    except HopBudgetExceeded as error:
+        typer.echo(f"{path}: {error.problems[0]}", err=True)
+        raise typer.Exit(code=2) from None
+
+
 @app.command()
 def validate(path: ScenarioPath) -> None:
-    """Check a scenario file; print one line per problem and exit 2 if there are any."""
+    """Check a scenario file; print one line per problem and exit 2 if there are any.
+
+    The workload is simulated too, so a scenario past the hop budget is refused here
+    as the web app would refuse it."""
     scenario = _load(path)
+    with _within_budget(path):
+        simulate(scenario, max_hops=_max_hops())
     typer.echo(
         f"{path}: ok — {scenario.name!r}: {len(scenario.guests)} guests, "
         f"{len(scenario.devices)} devices, {len(scenario.workload)} workload items"
@@ -83,7 +112,8 @@ def trace(
 ) -> None:
     """Simulate the scenario's workload and print every hop of every request."""
     scenario = _load(path)
-    result = simulate(scenario, level=level.value if level else None)
+    with _within_budget(path):
+        result = simulate(scenario, level=level.value if level else None, max_hops=_max_hops())
     typer.echo(_render(result, format), nl=False)
 
 
@@ -95,7 +125,8 @@ def compare(
     """The same workload at the three interception levels: means over the requests
     that ended ok, the refused counted apart."""
     scenario = _load(path)
-    result = compare_levels(scenario)
+    with _within_budget(path):
+        result = compare_levels(scenario, max_hops=_max_hops())
     if format is Format.json:
         document = comparison_document(scenario, result)
         typer.echo(json.dumps(document, indent=1, ensure_ascii=False))

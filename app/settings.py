@@ -9,6 +9,8 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from app.sim.budget import DEFAULT_MAX_HOPS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # What people paste from examples instead of a secret of their own.
@@ -88,6 +90,14 @@ class Settings(BaseSettings):
     )
     max_scenario_bytes: int = Field(
         256_000, gt=0, description="Largest scenario text accepted from a user."
+    )
+    max_hops: int = Field(
+        DEFAULT_MAX_HOPS,
+        ge=1,
+        le=10_000_000,
+        description="The hop budget: the most hops one session's trace (its workload and "
+        "commands) may make; a scenario or command that would pass it is refused while "
+        "simulating. Time and memory grow in proportion (bench/worst_session.py).",
     )
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ version the lecturer made), the server's RSS per follower, and — in the same
 run — the delivered events/s of a bare SSE endpoint emitting the same bytes to
 the same number of clients at the same rate, with the ratio.
 
-    python bench/follow_fanout.py [--followers 1000] [--seconds 60] [--rate 5]
+    python bench/follow_fanout.py [--followers 1000] [--seconds 60] [--rate 5] [--settle S]
 """
 
 from __future__ import annotations
@@ -69,6 +69,17 @@ def start(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError(f"{app} did not start")
 
 
+def migrate(env: dict[str, str]) -> None:
+    """The app refuses a database whose schema is not migrated: migrate it as a deploy does."""
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "upgrade"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -104,6 +115,11 @@ async def follower(port: int, path: str, received: dict[int, float], stop: async
     return events
 
 
+def settle_s(followers: int) -> float:
+    """How long to let every follower connect, and the last changes arrive."""
+    return SETTLE_S if SETTLE_S is not None else min(10.0, 2 + followers / 200)
+
+
 async def run_room(port: int, followers: int, seconds: float, rate: float) -> dict[str, float]:
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=30) as lecturer:
@@ -121,7 +137,7 @@ async def run_room(port: int, followers: int, seconds: float, rate: float) -> di
         tasks = [
             asyncio.create_task(follower(port, f"/r/{code}/stream", r, stop)) for r in received
         ]
-        await asyncio.sleep(min(10.0, 2 + followers / 200))  # let everyone connect
+        await asyncio.sleep(settle_s(followers))  # let everyone connect
         made: dict[int, float] = {}
         version = (await lecturer.get(f"/api/sessions/{sid}")).json()["cursor"]
         begin = time.perf_counter()
@@ -131,7 +147,7 @@ async def run_room(port: int, followers: int, seconds: float, rate: float) -> di
             await lecturer.get(f"/s/{sid}/player", params={"at": k})
             made[len(made) + 1] = time.perf_counter()
             await asyncio.sleep(max(0.0, begin + len(made) / rate - time.perf_counter()))
-        await asyncio.sleep(2)
+        await asyncio.sleep(min(2.0, settle_s(followers)))
         rss = rss_kib(SERVER_PID)
         stop.set()
         delivered = sum(await asyncio.gather(*tasks))
@@ -161,7 +177,7 @@ async def run_bare(port: int, followers: int, seconds: float) -> float:
     stop = asyncio.Event()
     received = [dict() for _ in range(followers)]  # type: ignore[var-annotated]
     tasks = [asyncio.create_task(follower(port, "/stream", r, stop)) for r in received]
-    await asyncio.sleep(min(10.0, 2 + followers / 200))
+    await asyncio.sleep(settle_s(followers))
     counts_before = sum(len(r) for r in received)
     await asyncio.sleep(seconds)
     counts_after = sum(len(r) for r in received)
@@ -171,15 +187,20 @@ async def run_bare(port: int, followers: int, seconds: float) -> float:
 
 
 SERVER_PID = 0
+SETTLE_S: float | None = None
 
 
 def main() -> int:
-    global SERVER_PID
+    global SERVER_PID, SETTLE_S
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=5)
+    parser.add_argument(
+        "--settle", type=float, help="seconds to let followers connect (default: 2 + N/200)"
+    )
     args = parser.parse_args()
+    SETTLE_S = args.settle
     if not 1 <= args.followers <= 5000 or not 1 <= args.seconds <= 600:
         parser.error("followers 1-5000, seconds 1-600")
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,6 +209,7 @@ def main() -> int:
             "IOVLAB_ROOM_POLL_S": "0.05",
             "IOVLAB_STREAMS_PER_CLIENT": "100000",  # every simulated student is on loopback
         }
+        migrate(env)
         server, port = start("app.web.app:create_app", env)
         SERVER_PID = server.pid
         idle = rss_kib(server.pid)

@@ -10,7 +10,9 @@ hops lost (an id missing or repeated in a student's stream), and the server's
 RSS (the supervisor and its workers). Bounded in count and time: it gives up
 after --deadline seconds.
 
-    python bench/load.py [--students 500] [--commands 20] [--ramp 10] [--deadline 600]
+    python bench/load.py [--students 500] [--commands 20] [--ramp 10] [--deadline 600] [--sqlite]
+
+``--sqlite`` runs on a SQLite file of its own instead (for a quick look anywhere).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -250,22 +253,26 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which they arrive")
     parser.add_argument("--hop-interval", type=float, default=0.8, help="s per hop at 1×")
     parser.add_argument("--deadline", type=float, default=600, help="give up after (s)")
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
     args = parser.parse_args()
     if not 1 <= args.students <= 2000 or not 0 <= args.commands <= 100:
         parser.error("students 1-2000, commands 0-100")
-    schema, url = fresh_schema()
-    try:
-        server, port = serve(url, args.workers, args.hop_interval)
+    with tempfile.TemporaryDirectory() as tmp:
+        schema, url = ("", f"sqlite:///{tmp}/load.db") if args.sqlite else fresh_schema()
         try:
-            tally, elapsed, idle, peak = asyncio.run(measure(args, port, server.pid))
+            server, port = serve(url, args.workers, args.hop_interval)
+            try:
+                tally, elapsed, idle, peak = asyncio.run(measure(args, port, server.pid))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    finally:
-        drop_schema(schema)
+            if schema:
+                drop_schema(schema)
     lat = tally.latencies
+    database = "SQLite" if args.sqlite else "PostgreSQL"
     print(f"students         {args.students} concurrent, arriving over {args.ramp:g} s")
-    print(f"server           iovlab serve --workers {args.workers}, PostgreSQL, loopback")
+    print(f"server           iovlab serve --workers {args.workers}, {database}, loopback")
     print(f"each             create, {args.commands} commands, read, stream every hop at 4×")
     print(f"duration         {elapsed:.1f} s, {tally.students_done} students finished")
     print(f"requests         {tally.requests:,} ({tally.requests / elapsed:,.1f} requests/s)")

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -113,3 +114,35 @@ def test_compare_json_has_the_documented_shape_with_means_over_ok_requests():
     (write,) = [e for e in doc["levels"]["system_call"] if e["op"] == "disk_write"]
     assert (write["requests"], write["ok"], write["refused"]) == (2, 1, 1)
     assert (write["traps"], write["overhead_us"]) == (1.0, 5.0)
+
+
+@pytest.mark.parametrize("command", ["validate", "trace", "compare"])
+def test_a_scenario_past_the_hop_budget_is_one_line_and_exit_2(command, monkeypatch):
+    monkeypatch.setenv("IOVLAB_MAX_HOPS", "50")
+    result = runner.invoke(app, [command, ALL])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{ALL}: workload[")
+    assert "would make more than 50 hops (the budget)" in line
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("deep.yaml", "[" * 2000, "line 1, column 33: not valid YAML (nested more than 32 levels"),
+        ("deep.json", "[" * 2000, "line 1, column 33: nested more than 32 levels deep"),
+        ("long.yaml", "name: x\nseed: " + "7" * 5000, "seed: a number of 5,000 digits"),
+        ("nul.yaml", "name: x\x00\n", "line 1, column 8: not valid YAML (character U+0000"),
+        ("nul.json", '{"name": "x\\u0000"}', "name: contains a NUL character"),
+        ("inf.json", '{"name": "x", "seed": Infinity}', "seed: inf is not a finite number"),
+        ("nan.yaml", "name: x\nseed: .nan\n", "seed: nan is not a finite number"),
+    ],
+)
+def test_validate_prints_one_line_and_exits_2_on_hostile_text(tmp_path, name, text, problem):
+    path = tmp_path / name
+    path.write_text(text)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{path}: {problem}")

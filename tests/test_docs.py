@@ -96,3 +96,48 @@ def test_every_path_the_architecture_and_layout_name_exists():
         assert (ROOT / folder).is_dir(), folder
     for package in ("player", "analysis", "lectures", "exercises", "platform"):
         assert f"  {package}/" in layout and (ROOT / "app" / "web" / package).is_dir()
+
+
+def _readme_lines_starting(prefix: str) -> list[str]:
+    return [line.strip() for line in README.splitlines() if line.strip().startswith(prefix)]
+
+
+def test_readme_shows_the_hop_budget_line_the_cli_prints(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    (documented,) = _readme_lines_starting("big.yaml: workload[89]: this scenario")
+    (tmp_path / "big.yaml").write_text(
+        "name: anchors\nlevel: io_operation\n"
+        "guests: [{id: vm1, os: linux, mac: '52:54:00:00:00:01', ip: 10.0.0.1}]\n"
+        "devices: [{id: lp0, type: printer}]\n"
+        "workload:\n  - &p {at_us: 0, guest: vm1, op: print, device: lp0, pages: 500}\n"
+        + "  - *p\n"
+        * 9_999
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IOVLAB_MAX_HOPS", raising=False)
+    result = CliRunner().invoke(app, ["validate", "big.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == documented
+
+
+def test_readme_shows_the_problems_hostile_text_gets(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    (deep,) = _readme_lines_starting("deep.yaml: ")
+    (long,) = _readme_lines_starting("big.yaml: workload[0].pages")
+    (tmp_path / "deep.yaml").write_text("[" * 2000)
+    (tmp_path / "big.yaml").write_text(
+        "name: x\nguests: [{id: vm1, os: linux, mac: '52:54:00:00:00:01', ip: 10.0.0.1}]\n"
+        "devices: [{id: lp0, type: printer}]\n"
+        "workload: [{guest: vm1, op: print, device: lp0, pages: " + "9" * 5000 + "}]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    for name, documented in (("deep.yaml", deep), ("big.yaml", long)):
+        result = CliRunner().invoke(app, ["validate", name])
+        assert result.exit_code == 2
+        assert result.stderr.strip() == documented

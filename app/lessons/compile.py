@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from app.sim import Scenario, ScenarioError, Trace, load_scenario, parse_item, simulate
 from app.sim.loading import format_errors
+from app.sim.parsing import parse_yaml
 
 from .model import Lesson, LessonQuestion
 
@@ -43,11 +44,11 @@ class CompiledLesson:
 
 def load_lesson(path: Path, scenarios_dir: Path) -> CompiledLesson:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError([f"{path.name}: cannot read the lesson ({error})"]) from None
     try:
-        return compile_lesson(path.stem, data, scenarios_dir)
+        return compile_lesson(path.stem, parse_yaml(text), scenarios_dir)
     except ScenarioError as error:
         raise ScenarioError([f"{path.name}: {p}" for p in error.problems]) from None
 

@@ -4,6 +4,7 @@ Imports nothing of the web or the database, reads no clock and no global
 random generator; ``simulate(scenario, commands)`` fully determines a trace.
 """
 
+from .budget import DEFAULT_MAX_HOPS, HopBudgetExceeded
 from .compare import compare_levels, format_comparison
 from .loading import (
     ScenarioError,
@@ -18,8 +19,10 @@ from .textformat import format_text
 from .trace import Hop, RequestRecord, Trace
 
 __all__ = [
+    "DEFAULT_MAX_HOPS",
     "LEVELS",
     "Hop",
+    "HopBudgetExceeded",
     "RequestRecord",
     "Scenario",
     "ScenarioError",

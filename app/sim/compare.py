@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .budget import DEFAULT_MAX_HOPS
 from .jobs import print_outs
 from .scenario import LEVELS, Scenario
 from .simulate import simulate
@@ -58,11 +59,12 @@ class LevelFigures:
 Comparison = dict[tuple[str, str], dict[str, LevelFigures]]
 
 
-def compare_levels(scenario: Scenario) -> Comparison:
-    """Every request of the workload run at each level, grouped by op and device."""
+def compare_levels(scenario: Scenario, *, max_hops: int | None = DEFAULT_MAX_HOPS) -> Comparison:
+    """Every request of the workload run at each level, grouped by op and device; each
+    level's run has the hop budget ``max_hops`` (the I/O-operation one passes it first)."""
     result: Comparison = {}
     for level in LEVELS:
-        for record in simulate(scenario, level=level).requests:
+        for record in simulate(scenario, level=level, max_hops=max_hops).requests:
             kind = (record.op, record.device)
             result.setdefault(kind, {}).setdefault(level, LevelFigures()).add(record)
     return result

@@ -14,7 +14,7 @@ The functions here are sub-processes: device processes call them with
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ def answered(level: str, guest: str) -> str:
 
 
 def trap_in(
-    m: Machine, req: RequestRecord, guest: str, accesses: Sequence[Access], call: Call
+    m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
 ) -> Steps:
     """The exits that carry a guest's request into the VMM; False if the VMM gave up."""
     if req.level == "io_operation":
@@ -146,25 +146,29 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
     )
 
 
-def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Sequence[Access]) -> Waits:
+def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterable[Access]) -> Waits:
     """One vmm_trap hop per register access (I/O-operation level)."""
     cost = TRAP_US["io_operation"]
+    # The same access by the same guest is the same sentence and detail every time (a
+    # 500-page print repeats four accesses 500 times): its hops share one copy.
+    shared = m.shared_texts
     for access in accesses:
         total = cost * access.traps
-        m.hop(
-            req,
-            "vmm_trap",
-            "vmm",
-            f"{actor}: {access.describe()} exits to the VMM, which emulates the register",
-            {
-                "access": access.access,
-                "port": f"0x{access.port:X}",
-                "value": access.value,
-                "register": access.register,
-                "traps": access.traps,
-                "cost_us": total,
-            },
-        )
+        key = (actor, access)
+        text = shared.get(key)
+        if text is None:
+            text = shared[key] = (
+                f"{actor}: {access.describe()} exits to the VMM, which emulates the register",
+                {
+                    "access": access.access,
+                    "port": f"0x{access.port:X}",
+                    "value": access.value,
+                    "register": access.register,
+                    "traps": access.traps,
+                    "cost_us": total,
+                },
+            )
+        m.hop(req, "vmm_trap", "vmm", *text)
         _charge(req, total, access.traps)
         yield total
 

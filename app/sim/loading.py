@@ -6,27 +6,19 @@ the field path and what is wrong, so that a person can fix the file.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .checks import check_item, check_scenario
+from .parsing import check_data, parse_text
+from .problems import ScenarioError as ScenarioError
 from .scenario import CATEGORY_OF_TYPE, OP_DEVICE_TYPES, Scenario, WorkloadItem
 
 _TAGS = set(CATEGORY_OF_TYPE) | set(OP_DEVICE_TYPES)
 _ITEM = TypeAdapter[WorkloadItem](WorkloadItem)
-
-
-class ScenarioError(ValueError):
-    """A scenario (or a command) that cannot be simulated; ``problems`` says why."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def load_scenario_file(path: str | Path) -> Scenario:
@@ -40,11 +32,16 @@ def load_scenario_file(path: str | Path) -> Scenario:
 
 def load_scenario(text: str, *, is_json: bool = False) -> Scenario:
     """Parse and validate a scenario; raise :class:`ScenarioError` with every problem."""
-    return load_scenario_data(_parse(text, is_json))
+    return _validate(parse_text(text, is_json=is_json))  # parse_text checked the values
 
 
 def load_scenario_data(data: Any) -> Scenario:
     """Validate already-parsed data (a JSON body, a test's dict) as a scenario."""
+    check_data(data)
+    return _validate(data)
+
+
+def _validate(data: Any) -> Scenario:
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
         raise ScenarioError(
@@ -62,6 +59,7 @@ def load_scenario_data(data: Any) -> Scenario:
 
 def parse_item(scenario: Scenario, data: Any, path: str = "command") -> WorkloadItem:
     """Validate one workload item (a command a user issues) against ``scenario``."""
+    check_data(data, path)
     try:
         item = _ITEM.validate_python(data)
     except ValidationError as error:
@@ -70,23 +68,6 @@ def parse_item(scenario: Scenario, data: Any, path: str = "command") -> Workload
     if problems:
         raise ScenarioError(problems)
     return item
-
-
-def _parse(text: str, is_json: bool) -> Any:
-    if is_json:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ScenarioError(
-                [f"line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"]
-            ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "scenario"
-        raise ScenarioError([f"{where}: not valid YAML ({problem})"]) from None
 
 
 def format_errors(error: ValidationError, root: str = "") -> list[str]:

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from .budget import BudgetPassed
 from .engine import Engine, Resource
 from .scenario import (
     CATEGORY_OF_TYPE,
@@ -113,8 +114,11 @@ _new_hop = tuple.__new__
 class Machine:
     """A VMM with its guests and devices, recording every step as a hop."""
 
-    def __init__(self, scenario: Scenario, engine: Engine, trace: Trace) -> None:
+    def __init__(
+        self, scenario: Scenario, engine: Engine, trace: Trace, max_hops: int | None = None
+    ) -> None:
         self.scenario = scenario
+        self.max_hops = max_hops
         self.engine = engine
         self.trace = trace
         self._hops = trace.hops
@@ -129,6 +133,9 @@ class Machine:
         self.wires: dict[str, Resource] = {}
         self.spools: dict[str, SpoolState] = {}
         self.switch_ports: dict[str, list[str]] = {}
+        # Summaries and details that many hops hold alike, made once (hop details are
+        # never changed once recorded, so hops may share them).
+        self.shared_texts: dict[Any, tuple[str, dict[str, Any]]] = {}
         for device in scenario.devices:
             self._add_state(device)
 
@@ -166,6 +173,8 @@ class Machine:
         self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: dict[str, Any]
     ) -> None:
         hops = self._hops
+        if self.max_hops is not None and len(hops) >= self.max_hops:
+            raise BudgetPassed(req)
         hops.append(
             _new_hop(
                 Hop,

@@ -4,6 +4,9 @@ The same scenario and commands give the same trace, hop for hop: the engine
 orders same-time events by when they were scheduled, the workload is scheduled
 before the commands, and nothing here reads a clock or a global random source.
 
+A run that would make more than ``max_hops`` hops stops at the first hop past
+it and raises :class:`HopBudgetExceeded`: no trace, not even part of one.
+
 A command starts after everything else due at its time, so a command issued at
 simulated time t leaves every hop at or before t as it was: what a user has
 already watched never changes under them.
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
+from .budget import DEFAULT_MAX_HOPS, BudgetPassed, budget_exceeded
 from .collector import collector_paused
 from .devices.dedicated import input_event, read_input
 from .devices.partitioned import disk_request
@@ -43,16 +47,22 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
 
 
 def simulate(
-    scenario: Scenario, commands: Iterable[WorkloadItem] = (), *, level: Level | None = None
+    scenario: Scenario,
+    commands: Iterable[WorkloadItem] = (),
+    *,
+    level: Level | None = None,
+    max_hops: int | None = DEFAULT_MAX_HOPS,
 ) -> Trace:
     """Run the scenario's workload and then ``commands`` (each at its ``at_us``).
 
     ``level`` forces one interception level on every request (for comparing
     levels); without it each request uses its own ``level`` or the scenario's.
+    ``max_hops`` is the hop budget (None: no budget, for benches and tests).
     """
+    commands = tuple(commands)
     engine = Engine()
     trace = Trace(scenario=scenario.name, level=level or scenario.level)
-    machine = Machine(scenario, engine, trace)
+    machine = Machine(scenario, engine, trace, max_hops)
     for index, item in enumerate(scenario.workload):
         process = _request(
             machine, item, level or item.level or scenario.level, f"workload[{index}]"
@@ -63,8 +73,14 @@ def simulate(
             machine, item, level or item.level or scenario.level, f"command[{index}]"
         )
         engine.start(process, item.at_us, priority=1)
-    with collector_paused():
-        engine.run()
+    try:
+        with collector_paused():
+            engine.run()
+    except BudgetPassed as passed:
+        assert max_hops is not None
+        raise budget_exceeded(
+            max_hops, passed.request, trace, scenario.workload, commands
+        ) from None
     return trace
 
 

@@ -14,6 +14,7 @@ guest OS spools anything, so the job goes straight into the VMM's table.
 from __future__ import annotations
 
 from collections.abc import Generator
+from itertools import chain, repeat
 from typing import Any
 
 from ..costs import PRINTER_BYTES_PER_PAGE, page_us
@@ -85,7 +86,10 @@ def _hand_over(
     yield handover.claim()
     own_row["state"] = "handing over"
     call = Call(call.driver, {"guest_job": guest_job, **call.request}, call.syscall, call.args)
-    accesses = lpt_page() * pages if req.level == "io_operation" else []
+    # The page's accesses, repeated as the traps happen: a list of every access of every
+    # page would hold 2,000 references a page for each print waiting to start.
+    page = lpt_page() if req.level == "io_operation" else []
+    accesses = chain.from_iterable(repeat(page, pages))
     yield from trap_in(m, req, guest, accesses, call)
     own_table.remove(own_row)
     summary = f"the VMM takes {guest}'s closed job {guest_job} into its spool table"

@@ -1,0 +1,122 @@
+"""Every bench runs, in a tiny configuration, and prints its figures: none can rot unseen.
+
+The two that start servers run in turn while the other two run beside them, and
+each has a short timeout. The figures here are not checked against
+targets: a tiny run on a shared machine says nothing about speed, only that the
+bench still works from end to end.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from tests.databases import POSTGRES
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 120
+
+
+def postgres_answers() -> bool:
+    engine = create_engine(POSTGRES)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def tiny_runs() -> dict[str, list[str]]:
+    load = ["--students", "3", "--commands", "2", "--ramp", "0.5", "--hop-interval", "0.01"]
+    load += ["--workers", "1", "--deadline", "60"]
+    return {
+        "sim_throughput": ["--requests", "300", "--repeat", "1"],
+        "follow_fanout": ["--followers", "3", "--seconds", "1", "--settle", "0.5"],
+        "load": load if postgres_answers() else [*load, "--sqlite"],
+        "worst_session": ["--budget", "3000", "--kinds", "print_io", "nic_dd"],
+    }
+
+
+# Benches that start servers pick a free port and bind it a few seconds later: two
+# at once could take the same one. They run one after the other, beside the rest.
+SERVERS_IN_TURN = ("follow_fanout", "load")
+
+
+def start(name: str, args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, f"bench/{name}.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "IOVLAB_BENCH_POSTGRES": POSTGRES},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, subprocess.CompletedProcess[str]]:
+    runs = tiny_runs()
+    beside = {n: start(n, a) for n, a in runs.items() if n not in SERVERS_IN_TURN}
+    done = {}
+    try:
+        for name in SERVERS_IN_TURN:
+            done[name] = finish(start(name, runs[name]))
+        done |= {name: finish(process) for name, process in beside.items()}
+    finally:
+        for process in beside.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return done
+
+
+def figures(result: subprocess.CompletedProcess[str], *labels: str) -> dict[str, str]:
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = {line.split("  ")[0].strip(): line for line in result.stdout.splitlines()}
+    missing = [label for label in labels if label not in lines]
+    assert not missing, f"missing {missing} in:\n{result.stdout}\n{result.stderr}"
+    return lines
+
+
+def test_sim_throughput_prints_its_rates_and_ratio(outputs):
+    result = outputs["sim_throughput"]
+    assert result.returncode in (0, 1)  # 1: targets not met, which a tiny run may be
+    lines = figures(result, "workload", "simulate", "hops/s", "bare heap loop", "ratio")
+    assert "300 requests" in lines["workload"]
+
+
+def test_follow_fanout_migrates_its_database_and_prints_its_figures(outputs):
+    result = outputs["follow_fanout"]
+    assert result.returncode in (0, 1)
+    lines = figures(
+        result, "followers", "lateness", "lost", "server RSS", "delivered", "bare SSE", "ratio"
+    )
+    assert lines["followers"].startswith("followers        3,")
+
+
+def test_load_runs_a_tiny_class_without_errors(outputs):
+    result = outputs["load"]
+    lines = figures(result, "students", "API latency", "first hop", "hops lost", "errors")
+    assert lines["errors"].split()[1] == "0" and lines["hops lost"].split()[2] == "0"
+    assert result.returncode == 0, result.stdout
+
+
+def test_worst_session_prints_time_memory_and_a_command(outputs):
+    result = outputs["worst_session"]
+    assert result.returncode == 0, result.stderr
+    lines = figures(result, "hop budget", "worst time", "worst memory", "a command", "refused")
+    assert "3,000 hops" in lines["hop budget"]

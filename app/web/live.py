@@ -21,7 +21,7 @@ from app.sim.loading import parse_item
 from app.store import sessions as repo
 
 _ITEMS = TypeAdapter(WorkloadItem)
-MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
+MAX_COMMANDS = repo.MAX_COMMANDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,12 @@ class LiveSessions:
             raise ScenarioError([f"command: {limit}"])
         item = parse_item(live.scenario, {**data, "at_us": live.time_at(cursor)})
         item_json = item.model_dump_json(exclude_none=True)
-        position = repo.add_command(db, session_id=live.id, item_json=item_json)
+        try:
+            position = repo.add_command(
+                db, session_id=live.id, item_json=item_json, limit=MAX_COMMANDS
+            )
+        except repo.SessionFull as full:  # commands sent at once reached the cap meanwhile
+            raise ScenarioError([f"command: {full}"]) from full
         if position == live.version:
             commands = (*live.commands, item)
             updated = Live(

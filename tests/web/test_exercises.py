@@ -172,7 +172,9 @@ def test_submitting_twice_stores_one_attempt_and_survives_a_restart(client, inst
 
     from app.web.app import create_app
 
-    with TestClient(create_app(settings)) as restarted:
+    with TestClient(create_app(settings)) as elsewhere:  # another browser: not its result
+        assert elsewhere.get(url).status_code == 404
+    with TestClient(create_app(settings), cookies=client.cookies) as restarted:
         assert restarted.get(url).status_code == 200
         with Session(restarted.app.state.engine) as db:
             assert len(attempts_of(db, exercise_id)) == 1

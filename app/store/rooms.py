@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -110,23 +110,31 @@ def open_room(
     """
     end_idle_rooms(db, idle_hours=idle_hours)
     for _ in range(CODE_TRIES):
-        row = RoomRow(
-            code=new_code(),
+        code = new_code()
+        # a statement, not an object added to the session: the session may hold the room
+        # that has this code already, and a clash must be the database's to find
+        add = insert(RoomRow).values(
+            code=code,
             session_id=session_id,
             secret=secrets.token_urlsafe(24),
             step=step,
             k=k,
+            question="none",
+            version=0,
+            created_at=datetime.now(UTC),
+            active_at=datetime.now(UTC),
         )
-        db.add(row)
         try:
-            db.flush()
+            db.exec(add)
             # an answer that reached an ended room under this code (SQLite does not check the
             # room exists) must not count in the new room
-            db.exec(delete(AnswerRow).where(col(AnswerRow.room) == row.code))
+            db.exec(delete(AnswerRow).where(col(AnswerRow.room) == code))
             db.commit()
         except IntegrityError:
             db.rollback()
             continue
+        row = db.get(RoomRow, code, populate_existing=True)
+        assert row is not None
         return row
     raise RuntimeError(f"{CODE_TRIES} room codes drawn in a row were taken")
 

@@ -90,7 +90,7 @@ def sign_in(
     to wait, and the password is not checked at all.
     """
     email = email.strip().lower()
-    places = []
+    places: list[int | None] = []
     for key, limit in (
         (f"login:{address}", FAILURES_PER_ADDRESS),
         (f"login-account:{email}", FAILURES_PER_ACCOUNT),

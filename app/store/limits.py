@@ -60,7 +60,7 @@ def take(
         freeing = db.exec(newest).first() if limit > 0 else None
         db.commit()  # the key's lock goes with the transaction
         return Verdict(False, window_s if freeing is None else max(0.0, freeing + window_s - now))
-    db.exec(delete(RateHitRow).where(RateHitRow.key == key, col(RateHitRow.at_s) <= since))
+    db.exec(delete(RateHitRow).where(col(RateHitRow.key) == key, col(RateHitRow.at_s) <= since))
     hit = RateHitRow(key=key, at_s=now)
     db.add(hit)
     db.commit()

@@ -106,13 +106,13 @@ def _number_attempts() -> None:
         sa.select(attempts.c.id, attempts.c.exercise_id, attempts.c.alias).order_by(attempts.c.id)
     ).all()
     seen: Counter[tuple[str, str]] = Counter()
-    for attempt_id, exercise_id, alias in rows:
-        alias = _normalised(alias)
-        seen[(exercise_id, alias)] += 1
+    for attempt_id, exercise_id, stored in rows:
+        alias = _normalised(str(stored))
+        seen[(str(exercise_id), alias)] += 1
         connection.execute(
             attempts.update()
             .where(attempts.c.id == attempt_id)
-            .values(alias=alias, number=seen[(exercise_id, alias)])
+            .values(alias=alias, number=seen[(str(exercise_id), alias)])
         )
 
 

@@ -7,8 +7,6 @@ commands; this cache only saves the replay when nothing changed since.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +15,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.sim import Scenario, ScenarioError, Trace, load_scenario, simulate
+from app.sim.budget import DEFAULT_MAX_HOPS
 from app.sim.loading import parse_item
 from app.sim.scenario import Level, WorkloadItem
 from app.store import sessions as repo
+
+from .cache import HopBoundedCache
 
 
 class _Stored(BaseModel):
@@ -28,7 +29,7 @@ class _Stored(BaseModel):
     item: WorkloadItem
 
 
-MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
+MAX_COMMANDS = repo.MAX_COMMANDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,37 +69,39 @@ class Live:
         return hops[min(cursor, len(hops) - 1)].t_us
 
 
-def replay(
-    scenario: Scenario, commands: tuple[WorkloadItem, ...], level: Level | None = None
-) -> Trace:
-    """The one place a session's trace is simulated (build, command, another level).
-
-    HOP BUDGET: the work a replay may take is to be bounded here, and only here, by
-    passing ``max_hops`` to ``simulate`` and letting its typed error reach the caller.
-    """
-    return simulate(scenario, commands, level=level)
+# A worker keeps the traces of the sessions it served last, weighed by their hops (a few
+# hundred bytes each): this many budgets' worth, so one session at the budget never pushes
+# out all the others, and the memory a worker gives to traces stays bounded whatever the mix.
+CACHED_BUDGETS = 2
 
 
 class LiveSessions:
-    """Rebuilds sessions by replay and keeps the most recently used ones."""
+    """Rebuilds sessions by replay and keeps the most recently used ones.
 
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._cache: OrderedDict[str, Live] = OrderedDict()
-        self._levels: OrderedDict[tuple[str, int, Level], Trace] = OrderedDict()
-        self._lock = threading.Lock()
+    ``max_hops`` is the work budget: every replay (a session built, a command added, the
+    session at another level) stops past it with ``HopBudgetExceeded``, a ScenarioError
+    that names the budget and what to shrink.
+    """
+
+    def __init__(self, max_hops: int = DEFAULT_MAX_HOPS) -> None:
+        self.max_hops = max_hops
+        bound = CACHED_BUDGETS * max_hops
+        self._cache: HopBoundedCache[str, Live] = HopBoundedCache(bound)
+        self._levels: HopBoundedCache[tuple[str, int, Level], Trace] = HopBoundedCache(bound)
+
+    def replay(
+        self, scenario: Scenario, commands: tuple[WorkloadItem, ...], level: Level | None = None
+    ) -> Trace:
+        """The one place a session's trace is simulated (build, command, another level)."""
+        return simulate(scenario, commands, level=level, max_hops=self.max_hops)
 
     def at_level(self, live: Live, level: Level) -> Trace:
         """The session's workload and commands with every request at ``level``."""
         key = (live.id, live.version, level)
-        with self._lock:
-            cached = self._levels.get(key)
+        cached = self._levels.get(key)
         if cached is None:
-            cached = replay(live.scenario, live.commands, level)
-            with self._lock:
-                self._levels[key] = cached
-                while len(self._levels) > self._size:
-                    self._levels.popitem(last=False)
+            cached = self.replay(live.scenario, live.commands, level)
+            self._levels.put(key, cached, hops=len(cached.hops))
         return cached
 
     def load(self, engine: Engine, session_id: str) -> Live | None:
@@ -114,8 +117,7 @@ class LiveSessions:
         if row is None:
             return None
         count = repo.count_commands(db, session_id)
-        with self._lock:
-            cached = self._cache.get(session_id)
+        cached = self._cache.get(session_id)
         if cached is not None and cached.version == count:
             return Stored(row.id, row.name, row.shipped, row.cursor, row.source, None, cached)
         items = tuple(r.item for r in repo.list_commands(db, session_id))
@@ -124,9 +126,6 @@ class LiveSessions:
     def build(self, stored: Stored) -> Live:
         cached = stored.cached
         if stored.items is None and cached is not None:
-            with self._lock:
-                if stored.id in self._cache:
-                    self._cache.move_to_end(stored.id)
             return _with_cursor(cached, stored.cursor)
         scenario = cached.scenario if cached else load_scenario(stored.source)
         commands = tuple(_Stored(item=json.loads(i)).item for i in stored.items or ())
@@ -137,9 +136,9 @@ class LiveSessions:
             stored.cursor,
             scenario,
             commands,
-            replay(scenario, commands),
+            self.replay(scenario, commands),
         )
-        self._remember(live)
+        self.remember(live)
         return live
 
     def issue(self, db: Session, live: Live, data: Any, cursor: int) -> tuple[Live, str]:
@@ -155,19 +154,19 @@ class LiveSessions:
             raise ScenarioError([f"command: {limit}"])
         item = parse_item(live.scenario, {**data, "at_us": live.time_at(cursor)})
         item_json = item.model_dump_json(exclude_none=True)
-        position = repo.add_command(db, session_id=live.id, item_json=item_json)
-        if position == live.version:
-            commands = (*live.commands, item)
-            updated = Live(
-                live.id,
-                live.name,
-                live.shipped,
-                cursor,
-                live.scenario,
-                commands,
-                replay(live.scenario, commands),
+        commands = (*live.commands, item)
+        # simulated before it is stored: a command that would pass the budget is refused
+        # and the session stays as it was, never stored half-made
+        trace = self.replay(live.scenario, commands)
+        try:
+            position = repo.add_command(
+                db, session_id=live.id, item_json=item_json, limit=MAX_COMMANDS
             )
-            self._remember(updated)
+        except repo.SessionFull as full:  # commands sent at once reached the cap meanwhile
+            raise ScenarioError([f"command: {full}"]) from full
+        if position == live.version:
+            updated = Live(live.id, live.name, live.shipped, cursor, live.scenario, commands, trace)
+            self.remember(updated)
         else:  # others added commands meanwhile: replay what is stored
             stored = self.read(db, live.id)
             db.rollback()  # only read since the commit: give the connection back first
@@ -176,12 +175,9 @@ class LiveSessions:
         request = next(r.id for r in updated.trace.requests if r.origin == origin)
         return updated, request
 
-    def _remember(self, live: Live) -> None:
-        with self._lock:
-            self._cache[live.id] = live
-            self._cache.move_to_end(live.id)
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
+    def remember(self, live: Live) -> None:
+        """Keep a session just built, so its next load needs no replay."""
+        self._cache.put(live.id, live, hops=len(live.trace.hops))
 
 
 def _with_cursor(live: Live, cursor: int) -> Live:

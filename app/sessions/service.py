@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.exercises.question import Question
 from app.lessons.compile import CompiledLesson
 from app.sim import ScenarioError, Trace, load_scenario, parse_item
+from app.sim.budget import DEFAULT_MAX_HOPS
 from app.sim.scenario import Level, Scenario
 from app.store import rooms as rooms_repo
 from app.store import sessions as repo
@@ -46,12 +47,13 @@ class Sessions:
         *,
         per_minute: int,
         max_scenario_bytes: int,
+        max_hops: int = DEFAULT_MAX_HOPS,
     ) -> None:
         self._engine = engine
         self._shipped = shipped
         self._opened = PerMinute(per_minute)
         self.max_scenario_bytes = max_scenario_bytes
-        self._live = LiveSessions()
+        self._live = LiveSessions(max_hops)
 
     # -- making a session: every way in passes _admit ------------------------------------
 
@@ -61,9 +63,7 @@ class Sessions:
             names = ", ".join(self._shipped)
             raise ScenarioError([f"scenario: no shipped scenario {name!r} ({names})"])
         chosen = self._shipped[name]
-        return repo.create_session(
-            db, name=chosen.scenario.name, source=chosen.source, shipped=name
-        )
+        return self._create(db, chosen.scenario.name, chosen.source, chosen.scenario, (), name)
 
     def open_text(self, db: Session, client: str, source: str | None) -> SessionRow:
         """A session of a scenario a user pasted, uploaded or sent."""
@@ -74,7 +74,7 @@ class Sessions:
             )
         self.check_size(source)
         scenario = load_scenario(source)
-        return repo.create_session(db, name=scenario.name, source=source, shipped=None)
+        return self._create(db, scenario.name, source, scenario, ())
 
     def copy(self, db: Session, client: str, live: Live) -> SessionRow:
         """A fresh session of the same scenario; the old one stays as it was."""
@@ -109,7 +109,7 @@ class Sessions:
         """A session of a scenario the server wrote (the contention generator)."""
         self._admit(client)
         scenario = load_scenario(source)
-        return repo.create_session(db, name=scenario.name, source=source, shipped=None)
+        return self._create(db, scenario.name, source, scenario, ())
 
     def check_size(self, source: str) -> None:
         """A scenario a user sends is refused past the size limit, before it is parsed."""
@@ -118,8 +118,7 @@ class Sessions:
             raise ScenarioError([f"scenario: the text is over {limit:,} bytes"])
 
     def _admit(self, client: str) -> None:
-        """The rate limit on making a session. The work a session may take is bounded where
-        it is simulated, in ``live.replay``."""
+        """The rate limit on making a session."""
         wait = self._opened.allow(client)
         if wait:
             raise TooManySessions(wait)
@@ -131,13 +130,18 @@ class Sessions:
         source: str,
         scenario: Scenario,
         commands: Iterable[dict[str, Any]],
+        shipped: str | None = None,
     ) -> SessionRow:
-        row = repo.create_session(db, name=name, source=source, shipped=None)
-        for command in commands:
-            item = parse_item(scenario, command)
+        """Simulated first, within the work budget, then stored: a session past the budget
+        is refused whole (``HopBudgetExceeded``) and nothing of it is kept."""
+        items = tuple(parse_item(scenario, command) for command in commands)
+        trace = self._live.replay(scenario, items)
+        row = repo.create_session(db, name=name, source=source, shipped=shipped)
+        for item in items:
             repo.add_command(
                 db, session_id=row.id, item_json=item.model_dump_json(exclude_none=True)
             )
+        self._live.remember(Live(row.id, row.name, row.shipped, row.cursor, scenario, items, trace))
         return row
 
     # -- using one ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -69,12 +69,18 @@ class ExerciseRow(SQLModel, table=True):
 
 class AttemptRow(SQLModel, table=True):
     __tablename__ = "attempts"
-    __table_args__ = (UniqueConstraint("exercise_id", "token"),)
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "token"),
+        # an alias's n-th attempt can be stored once: the cap holds under any concurrency
+        Index("ux_attempts_alias_number", "exercise_id", "alias", "number", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     exercise_id: str = Field(foreign_key="exercises.id", index=True, max_length=40)
     token: str = Field(max_length=64)  # one per opened form: a second submit is the same attempt
-    alias: str = Field(max_length=80, index=True)
+    alias: str = Field(max_length=80, index=True)  # normalised (exercises.normalise_alias)
+    number: int  # 1 for an alias's first attempt at the exercise, 2 for its second...
+    secret_hash: str | None = Field(default=None, max_length=64)  # of the submitter's secret
     variant: int
     answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     results: str = Field(sa_column=Column(Text, nullable=False))  # JSON, per question
@@ -90,6 +96,9 @@ class PresentationRow(SQLModel, table=True):
     session_id: str = Field(primary_key=True, foreign_key="sessions.id", max_length=40)
     lesson: str = Field(max_length=100)
     step: int = 0
+    lecturer_id: str | None = Field(
+        default=None, foreign_key="lecturers.id", index=True, max_length=40
+    )
 
 
 class RoomRow(SQLModel, table=True):
@@ -105,6 +114,7 @@ class RoomRow(SQLModel, table=True):
     question: str = "none"  # none | open | revealed
     version: int = 0
     created_at: datetime = Field(default_factory=_now)
+    active_at: datetime = Field(default_factory=_now, index=True)  # the lecturer's last change
 
 
 class AnswerRow(SQLModel, table=True):
@@ -116,3 +126,40 @@ class AnswerRow(SQLModel, table=True):
     step: int
     follower: str = Field(max_length=64)
     value: str = Field(max_length=100)
+
+
+class LecturerRow(SQLModel, table=True):
+    """A browser that presents lessons: its cookie holds only this id, however many rooms."""
+
+    __tablename__ = "lecturers"
+
+    id: str = Field(primary_key=True, max_length=40)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class LoginRow(SQLModel, table=True):
+    """An instructor's sign-in: the cookie holds its id, and signing out deletes the row."""
+
+    __tablename__ = "logins"
+
+    id_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the id the cookie holds
+    instructor_id: int = Field(foreign_key="instructors.id", index=True)
+    created_at: datetime = Field(default_factory=_now, index=True)
+
+
+class RateKeyRow(SQLModel, table=True):
+    """One row per limited key (``login:<addr>``...): a hit locks it, so counts are exact."""
+
+    __tablename__ = "rate_keys"
+
+    key: str = Field(primary_key=True, max_length=200)
+    last_s: float  # seconds since the epoch of the key's last hit
+
+
+class RateHitRow(SQLModel, table=True):
+    __tablename__ = "rate_hits"
+    __table_args__ = (Index("ix_rate_hits_key_at", "key", "at_s"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    at_s: float = Field(index=True)  # seconds since the epoch

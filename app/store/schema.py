@@ -38,14 +38,15 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Migrate to the newest schema; returns the revisions before and after."""
+def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
+    """Migrate to the newest schema (or to revision ``to``); returns the revisions before
+    and after."""
     before = current(engine)
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    return before, head()
+        command.upgrade(config, to)
+    return before, head() if to == "head" else to
 
 
 def require_migrated(engine: Engine) -> None:

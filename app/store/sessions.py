@@ -8,9 +8,19 @@ from sqlalchemy import bindparam, func, text, update
 from sqlalchemy.exc import IntegrityError, TimeoutError
 from sqlmodel import Session, col, select
 
+from .db import write_first
 from .models import CommandRow, SessionRow
 
 APPEND_TRIES = 50
+MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
+
+
+class SessionFull(Exception):
+    """The session holds as many commands as it may."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"a session holds at most {limit} commands; reset it for a fresh one")
 
 
 def new_session_id() -> str:
@@ -39,14 +49,20 @@ def count_commands(db: Session, session_id: str) -> int:
     return int(db.exec(query).one())
 
 
-def add_command(db: Session, *, session_id: str, item_json: str) -> int:
+def add_command(db: Session, *, session_id: str, item_json: str, limit: int = MAX_COMMANDS) -> int:
     """Append a command; returns its position (0 for the first).
 
     Two commands sent at once to one session both want the next position: the
     unique (session, position) lets one in, and the other takes the one after.
+    Positions run from 0 and are unique, and none at or past ``limit`` is ever
+    written, so the cap holds however many commands arrive at once (SessionFull).
     """
     for _ in range(APPEND_TRIES):
+        write_first(db)
         position = count_commands(db, session_id)
+        if position >= limit:
+            db.rollback()
+            raise SessionFull(limit)
         db.add(CommandRow(session_id=session_id, position=position, item=item_json))
         try:
             db.commit()

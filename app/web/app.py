@@ -100,6 +100,7 @@ def _build(settings: Settings, engine: Engine) -> Iovlab:
         shipped,
         per_minute=settings.sessions_per_minute,
         max_scenario_bytes=settings.max_scenario_bytes,
+        max_hops=settings.max_hops,
     )
     rooms = RoomHub(
         lambda code: room_version(engine, code),

@@ -95,8 +95,12 @@ def test_the_same_attempt_sent_twice_is_stored_once(db):
         due_at=None,
         retries=False,
     )
-    sent = dict(alias="ada", variant=0, answers={"q0.x": "1"}, results=[], score=1.0)
-    first = exercises.save_attempt(db, exercise_id=exercise.id, token="t" * 16, **sent)
-    second = exercises.save_attempt(db, exercise_id=exercise.id, token="t" * 16, **sent)
+    sent = dict(alias="ada", variant=0, answers={"q0.x": "1"}, results=[], score=1.0, allowed=1)
+    first = exercises.save_attempt(
+        db, exercise_id=exercise.id, token="t" * 16, secret="s" * 32, **sent
+    )
+    second = exercises.save_attempt(
+        db, exercise_id=exercise.id, token="t" * 16, secret="s" * 32, **sent
+    )
     assert first.id == second.id
     assert len(exercises.attempts_of(db, exercise.id, "ada")) == 1

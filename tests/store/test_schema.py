@@ -5,6 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
@@ -71,3 +72,56 @@ def test_an_unreachable_database_is_one_clear_line(monkeypatch):
         assert result.exit_code == 2, command
         assert "the database (DATABASE_URL) failed: connection failed" in result.output
         assert "Traceback" not in result.output
+
+
+def test_attempts_and_rooms_stored_before_0002_are_kept_numbered_and_normalised(empty_database):
+    engine = make_engine(empty_database)
+    upgrade(engine, to="0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO instructors (id, email, password_hash, created_at) "
+                "VALUES (1, 't@example.org', 'h', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO exercises (id, instructor_id, title, source, templates, variants, "
+                "retries, created_at) VALUES ('e', 1, 't', 'x', '[]', 4, true, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sessions (id, name, source, cursor, created_at) "
+                "VALUES ('s', 'n', 'x', -1, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO rooms (code, session_id, secret, step, k, question, version, "
+                "created_at) VALUES ('ACDE', 's', 'x', 0, -1, 'none', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        for n, alias in enumerate(["  Alice ", "ALICE", "bob", "alice"]):
+            connection.execute(
+                text(
+                    "INSERT INTO attempts (exercise_id, token, alias, variant, answers, results, "
+                    "score, submitted_at) VALUES ('e', :token, :alias, 0, '{}', '[]', 1, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"token": f"token{n}", "alias": alias},
+            )
+    assert upgrade(engine) == ("0001", head())
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT token, alias, number, secret_hash FROM attempts ORDER BY id")
+        ).all()
+        room_active = connection.execute(text("SELECT active_at FROM rooms")).scalar_one()
+    engine.dispose()
+    assert room_active is not None  # an open room counts as active from the upgrade
+    assert [tuple(r) for r in rows] == [
+        ("token0", "alice", 1, None),
+        ("token1", "alice", 2, None),
+        ("token2", "bob", 1, None),
+        ("token3", "alice", 3, None),
+    ]

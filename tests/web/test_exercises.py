@@ -172,7 +172,9 @@ def test_submitting_twice_stores_one_attempt_and_survives_a_restart(client, inst
 
     from app.web.app import create_app
 
-    with TestClient(create_app(settings)) as restarted:
+    with TestClient(create_app(settings)) as elsewhere:  # another browser: not its result
+        assert elsewhere.get(url).status_code == 404
+    with TestClient(create_app(settings), cookies=client.cookies) as restarted:
         assert restarted.get(url).status_code == 200
         with Session(restarted.app.state.iovlab.engine) as db:
             assert len(attempts_of(db, exercise_id)) == 1
@@ -184,6 +186,46 @@ def test_without_retries_a_student_comes_back_to_their_result(client, instructor
     url, _ = submit(client, exercise_id, "ada")
     back = client.get(f"/x/{exercise_id}", params={"alias": "ada"}, follow_redirects=False)
     assert back.status_code == 303 and back.headers["location"] == url
+
+
+def test_an_alias_typed_otherwise_is_the_same_student_and_its_result_stays_in_its_browser(
+    client, instructor, settings
+):
+    from fastapi.testclient import TestClient
+
+    from app.web.app import create_app
+
+    sign_in(client, instructor)
+    exercise_id = create_exercise(client)
+    url, form = submit(client, exercise_id, "alice")
+    with TestClient(create_app(settings)) as other:
+        for typed in ("alice", "ALICE", " Alice  "):
+            # once this redirected anyone to alice's answers, or gave a fresh attempt
+            page = other.get(f"/x/{exercise_id}", params={"alias": typed}, follow_redirects=False)
+            assert page.status_code == 409 and "used its attempts" in page.text, typed
+        assert other.get(url).status_code == 404
+        token = "t" * 24
+        again = other.post(
+            f"/x/{exercise_id}/attempts",
+            data={**form, "alias": "ＡＬＩＣＥ", "token": token},
+            follow_redirects=False,
+        )
+        assert again.status_code == 409
+    with Session(client.app.state.iovlab.engine) as db:
+        assert [a.alias for a in attempts_of(db, exercise_id)] == ["alice"]
+    back = client.get(f"/x/{exercise_id}", params={"alias": "Alice"}, follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == url
+
+
+def test_with_retries_an_alias_has_ten_attempts(client, instructor):
+    sign_in(client, instructor)
+    exercise_id = create_exercise(client, retries="on")
+    urls = {submit(client, exercise_id, "ada", right=False)[0] for _ in range(10)}
+    assert len(urls) == 10
+    eleventh = client.get(f"/x/{exercise_id}", params={"alias": "ada"}, follow_redirects=False)
+    assert eleventh.status_code == 303  # back to this browser's latest result, no new form
+    with Session(client.app.state.iovlab.engine) as db:
+        assert len(attempts_of(db, exercise_id, "ada")) == 10
 
 
 def test_a_student_cookie_cannot_open_instructor_pages_or_the_answer_key(client, instructor):

@@ -140,28 +140,29 @@ def test_kill_9_mid_submission_keeps_every_acknowledged_attempt_whole(server, da
 
     def submit(i):
         alias = f"student{i}"
-        page = httpx.get(f"{server.base}/x/{exercise}", params={"alias": alias}, timeout=5)
-        token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
-        answers = {"alias": alias, "token": token, "q0.block": "17", "q1.status": "ok"}
-        response = httpx.post(f"{server.base}/x/{exercise}/attempts", data=answers, timeout=5)
-        return (alias, token) if response.status_code == 303 else None
+        with httpx.Client(base_url=server.base, timeout=5) as browser:  # keeps its cookie
+            page = browser.get(f"/x/{exercise}", params={"alias": alias})
+            token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+            answers = {"alias": alias, "token": token, "q0.block": "17", "q1.status": "ok"}
+            response = browser.post(f"/x/{exercise}/attempts", data=answers)
+            return (alias, token, dict(browser.cookies)) if response.status_code == 303 else None
 
     with Burst(submit) as burst:
         burst.wait_for(10)
         server.kill()
     acknowledged = burst.acknowledged
     server.start()
-    for alias, token in acknowledged:
-        result = httpx.get(f"{server.base}/x/{exercise}/a/{token}")
+    for alias, token, cookies in acknowledged:  # each in the browser that submitted it
+        result = httpx.get(f"{server.base}/x/{exercise}/a/{token}", cookies=cookies)
         assert result.status_code == 200 and alias in result.text
     with Session(engine) as db:
         stored = db.exec(select(AttemptRow).where(AttemptRow.exercise_id == exercise)).all()
     engine.dispose()
-    assert {a.token for a in stored} >= {token for _, token in acknowledged}
+    assert {a.token for a in stored} >= {token for _, token, _ in acknowledged}
     assert len(stored) - len(acknowledged) <= 1
     for attempt in stored:  # whole: answers, a result per question, and a score
         assert len(json.loads(attempt.results)) == 2 and 0 <= attempt.score <= 1
         assert json.loads(attempt.answers)["q1.status"] == "ok"
     results = instructor.get(f"/instructor/exercises/{exercise}").text
-    assert all(alias in results for alias, _ in acknowledged)
+    assert all(alias in results for alias, _, _ in acknowledged)
     instructor.close()

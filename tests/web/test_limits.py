@@ -67,3 +67,52 @@ def test_an_exercise_scenario_over_the_size_limit_is_refused_with_the_form(setti
         refused = client.post("/instructor/exercises", data={**form, "variants": "2"})
         assert refused.status_code == 422
         assert "scenario: the text is over 2,000 bytes" in refused.text
+
+
+PRINTER_SCENARIO = json.dumps(
+    {
+        "name": "heavy",
+        "level": "io_operation",
+        "guests": [ONE_GUEST],
+        "devices": [{"id": "lp0", "type": "printer"}],
+        "workload": [{"at_us": 0, "guest": "vm1", "op": "print", "device": "lp0", "pages": 40}],
+    }
+)
+
+
+def _sessions_stored(client):
+    from sqlmodel import Session, func, select
+
+    from app.store.models import SessionRow
+
+    with Session(client.app.state.iovlab.engine) as db:
+        return db.exec(select(func.count()).select_from(SessionRow)).one()
+
+
+def test_a_scenario_past_the_hop_budget_is_refused_whole_and_never_stored(settings):
+    # 40 pages at the I/O-operation level: 4 register hops a page and more, past 100 hops
+    with TestClient(create_app(settings.model_copy(update={"max_hops": 100}))) as client:
+        found = problems(client.post("/api/sessions", json={"scenario_yaml": PRINTER_SCENARIO}))
+        assert len(found) == 1
+        assert "would make more than 100 hops (the budget)" in found[0]
+        assert "use fewer pages" in found[0]
+        assert _sessions_stored(client) == 0
+        page = client.post("/sessions", data={"scenario_yaml": PRINTER_SCENARIO})
+        assert page.status_code == 422 and "100 hops (the budget)" in page.text
+        assert _sessions_stored(client) == 0
+
+
+def test_a_command_past_the_hop_budget_is_refused_and_the_session_stays_as_it_was(settings):
+    with TestClient(create_app(settings.model_copy(update={"max_hops": 400}))) as client:
+        small = PRINTER_SCENARIO.replace('"pages": 40', '"pages": 1')
+        made = client.post("/api/sessions", json={"scenario_yaml": small})
+        assert made.status_code == 201, made.text
+        sid = made.json()["id"]
+        before = client.get(f"/api/sessions/{sid}/trace").json()
+        heavy = {"guest": "vm1", "op": "print", "device": "lp0", "pages": 200}
+        found = problems(client.post(f"/api/sessions/{sid}/commands", json=heavy))
+        assert "would make more than 400 hops (the budget)" in found[0]
+        assert client.get(f"/api/sessions/{sid}").json()["commands"] == []
+        assert client.get(f"/api/sessions/{sid}/trace").json() == before
+        light = {"guest": "vm1", "op": "print", "device": "lp0", "pages": 1}
+        assert client.post(f"/api/sessions/{sid}/commands", json=light).status_code == 201

@@ -24,6 +24,29 @@ from ..deps import AppDep, ClientDep, DbDep
 router = APIRouter(prefix="/x")
 Alias = Annotated[str, Query(max_length=80)]
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ATTEMPTS_WITH_RETRIES = 10
+SECRET = "attempt_secret"  # the browser's own: it alone opens the results it submitted
+
+
+def _secret(request: Request) -> str:
+    secret = request.session.get(SECRET)
+    if not isinstance(secret, str) or len(secret) < 16:
+        secret = secrets.token_urlsafe(18)
+        request.session[SECRET] = secret
+    return secret
+
+
+def _allowed(exercise: ExerciseRow) -> int:
+    return ATTEMPTS_WITH_RETRIES if exercise.retries else 1
+
+
+def _used_up(request: Request, db: Session, exercise: ExerciseRow, alias: str) -> Response:
+    """Back to this browser's own latest result, if it holds one; else a clear refusal."""
+    secret = _secret(request)
+    for earlier in reversed(repo.attempts_of(db, exercise.id, alias)):
+        if repo.attempt_for(db, exercise.id, earlier.token, secret) is not None:
+            return RedirectResponse(f"/x/{exercise.id}/a/{earlier.token}", status_code=303)
+    raise HTTPException(status_code=409, detail="this alias has used its attempts at this exercise")
 
 
 def _exercise(db: Session, exercise_id: str) -> ExerciseRow:
@@ -53,14 +76,14 @@ def take(
     request: Request, iovlab: AppDep, db: DbDep, exercise_id: str, alias: Alias = ""
 ) -> Response:
     exercise = _exercise(db, exercise_id)
-    alias = alias.strip()
+    alias = repo.normalise_alias(alias)
     templates = iovlab.templates
     context: dict[str, Any] = {"exercise": exercise, "alias": alias, "closed": _closed(exercise)}
     if not alias:
         return templates.TemplateResponse(request, "exercise/alias.html", context)
     earlier = repo.attempts_of(db, exercise.id, alias)
-    if earlier and not exercise.retries:
-        return RedirectResponse(f"/x/{exercise.id}/a/{earlier[-1].token}", status_code=303)
+    if len(earlier) >= _allowed(exercise):
+        return _used_up(request, db, exercise, alias)
     variant, questions = _questions(exercise, alias)
     context |= {
         "questions": questions,
@@ -75,7 +98,7 @@ def take(
 async def submit(request: Request, db: DbDep, exercise_id: str) -> Response:
     exercise = _exercise(db, exercise_id)
     form = await request.form()
-    alias = str(form.get("alias", "")).strip()[:80]
+    alias = repo.normalise_alias(str(form.get("alias", "")))
     token = str(form.get("token", ""))
     if not alias or not TOKEN.match(token):
         raise HTTPException(status_code=422, detail="alias and token: open the exercise link again")
@@ -83,9 +106,6 @@ async def submit(request: Request, db: DbDep, exercise_id: str) -> Response:
         raise HTTPException(
             status_code=409, detail="this exercise is closed: its due date has passed"
         )
-    earlier = repo.attempts_of(db, exercise.id, alias)
-    if earlier and not exercise.retries and all(a.token != token for a in earlier):
-        return RedirectResponse(f"/x/{exercise.id}/a/{earlier[-1].token}", status_code=303)
     variant, questions = _questions(exercise, alias)
     answers = {
         f"q{i}.{f.name}": str(form.get(f"q{i}.{f.name}", ""))[:200]
@@ -96,34 +116,38 @@ async def submit(request: Request, db: DbDep, exercise_id: str) -> Response:
         grade(q, {f.name: answers[f"q{i}.{f.name}"] for f in q.fields})
         for i, q in enumerate(questions)
     ]
-    repo.save_attempt(
-        db,
-        exercise_id=exercise.id,
-        token=token,
-        alias=alias,
-        variant=variant,
-        answers=answers,
-        results=[r.to_dict() for r in results],
-        score=score(results),
-    )
+    try:
+        repo.save_attempt(
+            db,
+            exercise_id=exercise.id,
+            token=token,
+            secret=_secret(request),
+            alias=alias,
+            allowed=_allowed(exercise),
+            variant=variant,
+            answers=answers,
+            results=[r.to_dict() for r in results],
+            score=score(results),
+        )
+    except repo.NoAttemptsLeft:
+        return _used_up(request, db, exercise, alias)
     return RedirectResponse(f"/x/{exercise.id}/a/{token}", status_code=303)
 
 
-def _attempt(db: Session, exercise: ExerciseRow, token: str) -> AttemptRow:
+def _attempt(request: Request, db: Session, exercise: ExerciseRow, token: str) -> AttemptRow:
+    """An attempt, shown only to the browser that submitted it."""
     found = (
-        [a for a in repo.attempts_of(db, exercise.id) if a.token == token]
-        if TOKEN.match(token)
-        else []
+        repo.attempt_for(db, exercise.id, token, _secret(request)) if TOKEN.match(token) else None
     )
-    if not found:
+    if found is None:
         raise HTTPException(status_code=404, detail="no such attempt")
-    return found[0]
+    return found
 
 
 @router.get("/{exercise_id}/a/{token}", response_class=HTMLResponse)
 def result(request: Request, iovlab: AppDep, db: DbDep, exercise_id: str, token: str) -> Response:
     exercise = _exercise(db, exercise_id)
-    attempt = _attempt(db, exercise, token)
+    attempt = _attempt(request, db, exercise, token)
     _, questions = _questions(exercise, attempt.alias)
     context = {
         "exercise": exercise,
@@ -135,11 +159,17 @@ def result(request: Request, iovlab: AppDep, db: DbDep, exercise_id: str, token:
 
 @router.post("/{exercise_id}/a/{token}/watch/{number}")
 def watch(
-    iovlab: AppDep, client: ClientDep, db: DbDep, exercise_id: str, token: str, number: int
+    request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
+    db: DbDep,
+    exercise_id: str,
+    token: str,
+    number: int,
 ) -> Response:
     """Open the trace behind one question in a session of its own, at the hop that answers it."""
     exercise = _exercise(db, exercise_id)
-    attempt = _attempt(db, exercise, token)
+    attempt = _attempt(request, db, exercise, token)
     _, questions = _questions(exercise, attempt.alias)
     if not 0 <= number < len(questions):
         raise HTTPException(status_code=404, detail="no such question")

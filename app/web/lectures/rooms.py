@@ -136,7 +136,10 @@ def give_answer(
     if room.question != "open":
         raise HTTPException(status_code=409, detail="the question is not open")
     follower = request.session.setdefault("follower", secrets.token_urlsafe(12))
-    repo.answer(db, room=room, follower=str(follower), value=value.strip())
+    try:
+        repo.answer(db, room=room, follower=str(follower), value=value.strip())
+    except repo.RoomEnded:
+        raise HTTPException(status_code=404, detail="this room has ended") from None
     shown = html.escape(value.strip())
     return HTMLResponse(
         f"<p class='answered' role='status'>Your answer: <strong>{shown}</strong></p>"

@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from app.sessions import TooManySessions
+from app.sim import ScenarioError
 
 TITLES = {
     403: "Instructors only",
@@ -45,6 +46,14 @@ def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
     async def too_many_sessions(request: Request, error: TooManySessions) -> Response:
         retry = {"Retry-After": str(max(1, round(error.wait_s)))}
         return await http_error(request, HTTPException(429, str(error), headers=retry))
+
+    @app.exception_handler(ScenarioError)
+    async def scenario_error(request: Request, error: ScenarioError) -> Response:
+        # what a route did not catch itself: a stored session that no longer fits the hop
+        # budget (lowered since it was made) is refused like any scenario past it
+        if _wants_json(request):
+            return JSONResponse({"problems": list(error.problems)}, status_code=422)
+        return page(request, 422, "", list(error.problems))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from app.sessions_cache import HopBoundedCache
+from app.sessions.cache import HopBoundedCache
 
 
 def test_small_sessions_are_kept_until_their_hops_pass_the_bound():

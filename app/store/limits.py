@@ -1,0 +1,112 @@
+"""Rate limits every worker sees: hits per key in a sliding window, kept in the database.
+
+A key names what is limited and for whom: ``sessions:<addr>``, ``join:<addr>``,
+``login:<addr>``. Taking a place first updates the key's row, which locks it
+(a row lock on PostgreSQL, the write lock on SQLite) until the transaction
+ends; only then are the key's hits counted. Two workers taking a place at once
+are thereby served one after the other, so the last place goes to one of them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from .models import RateHitRow, RateKeyRow
+
+LONGEST_WINDOW_S = 86_400.0  # no limit looks further back than a day: older hits are pruned
+PRUNE_EVERY = 200  # hits taken by this process between two prunes of every key's old hits
+
+_taken_since_prune = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a hit was within the limit; if not, the seconds until one will be."""
+
+    allowed: bool
+    wait_s: float = 0.0
+    hit_id: int | None = None  # the hit recorded, for ``give_back``
+
+
+def take(
+    db: Session, *, key: str, limit: int, window_s: float, now: float | None = None
+) -> Verdict:
+    """Record a hit for ``key`` if fewer than ``limit`` were recorded in the last ``window_s``
+    seconds; a refused hit is not recorded (waiting, not retrying, is what shortens the wait).
+
+    Runs in a transaction of its own: anything pending in ``db`` is committed first.
+    """
+    if not 0 < window_s <= LONGEST_WINDOW_S:
+        raise ValueError(f"window_s: between 0 and {LONGEST_WINDOW_S:.0f} seconds")
+    db.commit()
+    _lock_key(db, key, time.time() if now is None else now)
+    now = time.time() if now is None else now  # after the wait for the lock: others hit meanwhile
+    since = now - window_s
+    in_window = select(func.count()).where(RateHitRow.key == key, col(RateHitRow.at_s) > since)
+    if int(db.exec(in_window).one()) >= limit:
+        # a place frees when the limit-th newest hit leaves the window
+        newest = (
+            select(RateHitRow.at_s)
+            .where(RateHitRow.key == key, col(RateHitRow.at_s) > since)
+            .order_by(col(RateHitRow.at_s).desc())
+            .offset(max(0, limit - 1))
+            .limit(1)
+        )
+        freeing = db.exec(newest).first() if limit > 0 else None
+        db.commit()  # the key's lock goes with the transaction
+        return Verdict(False, window_s if freeing is None else max(0.0, freeing + window_s - now))
+    db.exec(delete(RateHitRow).where(col(RateHitRow.key) == key, col(RateHitRow.at_s) <= since))
+    hit = RateHitRow(key=key, at_s=now)
+    db.add(hit)
+    db.commit()
+    _prune_now_and_then(db, now)
+    return Verdict(True, 0.0, hit.id)
+
+
+def give_back(db: Session, hit_id: int | None) -> None:
+    """Forget a hit that should not count after all (a sign-in that succeeded)."""
+    if hit_id is not None:
+        db.exec(delete(RateHitRow).where(col(RateHitRow.id) == hit_id))
+        db.commit()
+
+
+def hits(db: Session, *, key: str, window_s: float, now: float | None = None) -> int:
+    """How many hits ``key`` has in the last ``window_s`` seconds."""
+    since = (time.time() if now is None else now) - window_s
+    query = select(func.count()).where(RateHitRow.key == key, col(RateHitRow.at_s) > since)
+    return int(db.exec(query).one())
+
+
+def prune(db: Session, *, now: float | None = None) -> int:
+    """Delete every hit older than the longest window, and keys left without hits;
+    returns the number of hits deleted. ``take`` calls it every PRUNE_EVERY hits."""
+    cutoff = (time.time() if now is None else now) - LONGEST_WINDOW_S
+    gone = db.exec(delete(RateHitRow).where(col(RateHitRow.at_s) <= cutoff))
+    db.exec(delete(RateKeyRow).where(col(RateKeyRow.last_s) <= cutoff))
+    db.commit()
+    return int(gone.rowcount)
+
+
+def _lock_key(db: Session, key: str, now: float) -> None:
+    dialect = db.get_bind().dialect.name
+    values = {"key": key, "last_s": now}
+    add = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RateKeyRow)
+    touch = update(RateKeyRow).where(col(RateKeyRow.key) == key).values(last_s=now)
+    for _ in range(3):
+        db.exec(add.values(values).on_conflict_do_nothing())
+        if db.exec(touch).rowcount:  # locked now; none if a prune deleted the row in between
+            return
+    raise RuntimeError(f"rate limit {key!r}: its row vanished three times")  # pragma: no cover
+
+
+def _prune_now_and_then(db: Session, now: float) -> None:
+    global _taken_since_prune
+    _taken_since_prune += 1
+    if _taken_since_prune >= PRUNE_EVERY:
+        _taken_since_prune = 0
+        prune(db, now=now)

@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .budget import BudgetPassed
+from .diskimage import ImageFile
 from .engine import Engine, Resource
 from .scenario import (
     CATEGORY_OF_TYPE,
     Device,
     Disk,
     Guest,
+    Image,
     Keyboard,
     Mouse,
     Nic,
+    Passthrough,
     Printer,
     Scenario,
     VSwitch,
@@ -136,6 +139,7 @@ class Machine:
         # Summaries and details that many hops hold alike, made once (hop details are
         # never changed once recorded, so hops may share them).
         self.shared_texts: dict[Any, tuple[str, dict[str, Any]]] = {}
+        self.images: dict[str, ImageFile] = {}
         for device in scenario.devices:
             self._add_state(device)
 
@@ -152,6 +156,10 @@ class Machine:
             self.spools[device.id] = SpoolState(device, Resource(self.engine))
         elif isinstance(device, VSwitch):
             self.switch_ports[device.id] = list(device.guests)
+        elif isinstance(device, Image):
+            self.images[device.id] = ImageFile(device)  # its arm is its disk's
+        elif isinstance(device, Passthrough):
+            self.wires[device.id] = Resource(self.engine)
 
     # --- requests and hops ------------------------------------------------
 

@@ -20,7 +20,9 @@ from typing import Any
 from .budget import DEFAULT_MAX_HOPS, BudgetPassed, budget_exceeded
 from .collector import collector_paused
 from .devices.dedicated import input_event, read_input
+from .devices.image import image_request
 from .devices.partitioned import disk_request
+from .devices.passthrough import passthrough_send
 from .devices.shared import frame_arrives, send_on_wire
 from .devices.spooled import print_job
 from .devices.virtual import switch_owner, switch_send
@@ -43,6 +45,9 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("key_read", "keyboard"): read_input,
     ("mouse_read", "mouse"): read_input,
     ("switch_owner", "console_switch"): switch_owner,
+    ("disk_read", "image"): image_request,
+    ("disk_write", "image"): image_request,
+    ("net_send", "passthrough"): passthrough_send,
 }
 
 

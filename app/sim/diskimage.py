@@ -141,7 +141,7 @@ class ImageFile:
             f"L1[{l1_index}], L2[{l2_index}]"
         )
         if cluster not in self.l2 and not write:
-            detail["file_block"] = None
+            detail.update(file_block=None, file_accesses=0)
             summary = (
                 f"qcow2: {where}: {self._missing(l1_index, l2_index)} — the cluster was never "
                 "written, so it reads as zeros and the disk is not touched"
@@ -151,7 +151,12 @@ class ImageFile:
         data = self.l2[cluster]
         file_block = data * size + offset
         accesses = (*before, FileAccess("data", file_block, count, write), *after)
-        detail.update(file_block=file_block, data_cluster=data, l2_table_cluster=self.l1[l1_index])
+        detail.update(
+            file_block=file_block,
+            data_cluster=data,
+            l2_table_cluster=self.l1[l1_index],
+            file_accesses=len(accesses),
+        )
         detail["arithmetic"] = (
             f"{where} → L2 table at file cluster {self.l1[l1_index]} → data cluster {data}; "
             f"file block {data} × {size} + {offset} = {file_block}"
@@ -199,6 +204,7 @@ def _raw_piece(block: int, count: int, write: bool) -> Piece:
         "virtual_block": block,
         "count": count,
         "file_block": block,
+        "file_accesses": 1,
         "arithmetic": f"{arithmetic} (file block {block})",
     }
     access = FileAccess("data", block, count, write)

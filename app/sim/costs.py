@@ -132,3 +132,17 @@ PASSTHROUGH_INTERRUPT_EXIT_US = VM_EXIT_US
 # written by the hardware into the guest's virtual APIC and delivered to the
 # running vCPU, which also completes it (EOI) without an exit: no VMM time.
 POSTED_INTERRUPT_US = 0
+
+# --- virtio under load (device-driver level) ------------------------------
+
+# After its last piece of work a virtio backend keeps polling the ring before
+# it turns notifications back on: QEMU's iothreads poll for up to poll-max-ns,
+# 32,768 ns by default (IOTHREAD_POLL_MAX_NS_DEFAULT); vhost has a similar
+# busy-loop timeout. A request added meanwhile costs no exit.
+BACKEND_POLL_US = 32
+
+# After its last completion the guest's driver keeps taking completions from
+# the used ring before it turns interrupts back on (NAPI polling; Linux's
+# busy-poll sysctls suggest 50 µs, Documentation/networking/ip-sysctl.rst).
+# A completion that arrives meanwhile needs no interrupt.
+DRIVER_POLL_US = 50

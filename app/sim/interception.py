@@ -91,6 +91,12 @@ def trap_in(
         yield from register_traps(m, req, guest, accesses)
         return True
     cost = TRAP_US[req.level]
+    polled_since = None
+    if req.level == "device_driver":
+        polled_since = m.virtqueue(guest, req.device).add(req.id, m.engine.now)
+    if polled_since is not None:
+        yield from _unnotified(m, req, guest, call, polled_since)
+        return True
     if req.level == "device_driver":
         summary = f"{guest}'s {call.driver} driver notifies the VMM: one exit carries the request"
         m.hop(
@@ -104,6 +110,27 @@ def trap_in(
         yield cost
         return True
     return (yield from _syscall_trap(m, req, guest, call, cost))
+
+
+def _unnotified(m: Machine, req: RequestRecord, guest: str, call: Call, since: int) -> Waits:
+    """A request added while the backend still polls the ring: no exit."""
+    m.hop(
+        req,
+        "guest_driver",
+        guest,
+        f"{guest}'s {call.driver} driver adds the request to the ring; the backend, which "
+        f"last worked on it {since} µs ago, is still polling it: no notification, no exit",
+        {
+            "call": call.driver,
+            "request": call.request,
+            "notified": False,
+            "backend_polling_us": since,
+            "traps": 0,
+            "cost_us": PARAVIRTUAL_REQUEST_US,
+        },
+    )
+    _charge(req, PARAVIRTUAL_REQUEST_US, 0)
+    yield PARAVIRTUAL_REQUEST_US
 
 
 def _syscall_trap(m: Machine, req: RequestRecord, guest: str, call: Call, cost: int) -> Steps:
@@ -182,7 +209,20 @@ def interrupt(
     **detail: Any,
 ) -> Waits:
     """Inject a virtual interrupt into ``guest``; at I/O-operation level its driver
-    then reads the controller's registers, each access another exit."""
+    then reads the controller's registers, each access another exit. At the
+    device-driver level a completion the guest's driver takes while polling
+    needs no interrupt."""
+    since = _polled_since(m, req, guest)
+    if since is not None:
+        m.hop(
+            req,
+            "interrupt",
+            "vmm",
+            f"the completion goes into {guest}'s used ring with no interrupt: its driver took "
+            f"one {since} µs ago and is still polling the ring",
+            {"to": guest, "coalesced": True, "driver_polling_us": since, "cost_us": 0, **detail},
+        )
+        return
     m.hop(
         req,
         "interrupt",
@@ -194,6 +234,15 @@ def interrupt(
     yield INTERRUPT_INJECTION_US
     if req.level == "io_operation":
         yield from register_traps(m, req, guest, accesses)
+
+
+def _polled_since(m: Machine, req: RequestRecord, guest: str) -> int | None:
+    """How long ago ``guest``'s driver took a completion, if it is still polling
+    (then ``req``'s completion needs no interrupt); None if it needs one."""
+    queue = m.virtqueues.get((guest, req.device))
+    if queue is None or req.id not in queue.taken:
+        return None
+    return queue.complete(req.id, m.engine.now)
 
 
 def _charge(req: RequestRecord, overhead_us: int, traps: int) -> None:

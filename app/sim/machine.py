@@ -30,6 +30,7 @@ from .scenario import (
     VSwitch,
 )
 from .trace import Hop, RequestRecord, Stage, Trace
+from .virtqueue import VirtQueue
 
 # A hop shows at most this many rows of a spool table: enough for any screen,
 # and a queue of hundreds of jobs does not make every hop carry all of them.
@@ -140,6 +141,7 @@ class Machine:
         # never changed once recorded, so hops may share them).
         self.shared_texts: dict[Any, tuple[str, dict[str, Any]]] = {}
         self.images: dict[str, ImageFile] = {}
+        self.virtqueues: dict[tuple[str, str], VirtQueue] = {}
         for device in scenario.devices:
             self._add_state(device)
 
@@ -221,6 +223,13 @@ class Machine:
         self.hop(req, "guest_app", guest, app, detail)
         if req.level != "system_call":
             self.hop(req, "guest_driver", guest, driver, detail)
+
+    def virtqueue(self, guest: str, device: str) -> VirtQueue:
+        """``guest``'s virtio queue on ``device`` (device-driver level)."""
+        key = (guest, device)
+        if key not in self.virtqueues:
+            self.virtqueues[key] = VirtQueue(self.scenario.vmm.batching)
+        return self.virtqueues[key]
 
     def os_known(self, guest: str) -> bool:
         return self.guests[guest].os in self.known_os

@@ -58,6 +58,9 @@ class Guest(Strict):
 
 class Vmm(Strict):
     knows_os: list[OsName] = Field(default_factory=list, max_length=32)
+    # virtio under load (device-driver level): no notification while the backend
+    # polls the ring, one interrupt for the completions of a busy period
+    batching: bool = True
 
 
 # --- devices -------------------------------------------------------------

@@ -29,6 +29,7 @@ from .engine import Claim
 from .machine import Machine
 from .registers import Access
 from .trace import RequestRecord
+from .virtqueue import VirtQueue
 
 Steps = Generator[int | Claim, Any, bool]
 Waits = Generator[int | Claim, Any, None]
@@ -91,13 +92,13 @@ def trap_in(
         yield from register_traps(m, req, guest, accesses)
         return True
     cost = TRAP_US[req.level]
-    polled_since = None
     if req.level == "device_driver":
-        polled_since = m.virtqueue(guest, req.device).add(req.id, m.engine.now)
-    if polled_since is not None:
-        yield from _unnotified(m, req, guest, call, polled_since)
-        return True
-    if req.level == "device_driver":
+        queue = m.virtqueue(guest, req.device)
+        since = queue.add(req.id, m.engine.now)
+        if since is not None:
+            yield from _unnotified(m, req, guest, call, queue, since)
+            return True
+        queue.took(m.engine.now + cost)
         summary = f"{guest}'s {call.driver} driver notifies the VMM: one exit carries the request"
         m.hop(
             req,
@@ -112,25 +113,32 @@ def trap_in(
     return (yield from _syscall_trap(m, req, guest, call, cost))
 
 
-def _unnotified(m: Machine, req: RequestRecord, guest: str, call: Call, since: int) -> Waits:
-    """A request added while the backend still polls the ring: no exit."""
+def _unnotified(
+    m: Machine, req: RequestRecord, guest: str, call: Call, queue: VirtQueue, since: int
+) -> Waits:
+    """A request added while the backend still polls the ring: no exit. The
+    backend reads the ring in order, so it takes this one after those before."""
+    now = m.engine.now
+    when = f"last worked on it {since} µs ago" if since > 0 else "is at work on it"
     m.hop(
         req,
         "guest_driver",
         guest,
-        f"{guest}'s {call.driver} driver adds the request to the ring; the backend, which "
-        f"last worked on it {since} µs ago, is still polling it: no notification, no exit",
+        f"{guest}'s {call.driver} driver adds the request to the ring; the backend {when} "
+        "and polls it: no notification, no exit",
         {
             "call": call.driver,
             "request": call.request,
             "notified": False,
-            "backend_polling_us": since,
+            "backend_polling_us": max(since, 0),
             "traps": 0,
             "cost_us": PARAVIRTUAL_REQUEST_US,
         },
     )
+    taken = max(now, now - since) + PARAVIRTUAL_REQUEST_US
+    queue.took(taken)
     _charge(req, PARAVIRTUAL_REQUEST_US, 0)
-    yield PARAVIRTUAL_REQUEST_US
+    yield taken - now
 
 
 def _syscall_trap(m: Machine, req: RequestRecord, guest: str, call: Call, cost: int) -> Steps:

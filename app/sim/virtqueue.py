@@ -34,14 +34,18 @@ class VirtQueue:
     taken: set[str] = field(default_factory=set)
 
     def add(self, request: str, now: int) -> int | None:
-        """The backend takes ``request``, added at ``now``; None if the driver had to
-        notify it (an exit), else how long ago its last work was (it was polling)."""
-        since = None if self.backend_at is None else now - self.backend_at
-        self.backend_at = now
+        """``request`` is added to the ring at ``now``; None if the driver must notify
+        the backend (an exit), else how long ago its last work ended (it was polling:
+        negative while it is still at work)."""
         self.taken.add(request)
+        since = None if self.backend_at is None else now - self.backend_at
         if not self.batching or since is None or since > BACKEND_POLL_US:
             return None
         return since
+
+    def took(self, until: int) -> None:
+        """The backend has read a request from the ring by ``until``."""
+        self.backend_at = until
 
     def complete(self, request: str, now: int) -> int | None:
         """``request``'s completion goes in the used ring at ``now``; None if it needs

@@ -42,7 +42,7 @@ def test_a_burst_costs_one_exit_while_the_backend_polls_the_ring():
     trace = run_batching(sends([0, 5, 5, 5]))
     assert [r.traps for r in trace.requests] == [1, 0, 0, 0]
     (quiet,) = of(trace, "r2", "guest_driver")[-1:]
-    assert quiet.detail["notified"] is False and quiet.detail["backend_polling_us"] == 5
+    assert quiet.detail["notified"] is False and quiet.detail["backend_polling_us"] == 3
     assert "no notification, no exit" in quiet.summary
 
 

@@ -122,8 +122,9 @@ def compare(
     path: ScenarioPath,
     format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
-    """The same workload at the three interception levels: means over the requests
-    that ended ok, the refused counted apart."""
+    """The same workload at the three interception levels and on the bare machine:
+    means over the requests that ended ok, the refused counted apart, and what
+    each level adds as a share of the native latency."""
     scenario = _load(path)
     with _within_budget(path):
         result = compare_levels(scenario, max_hops=_max_hops())

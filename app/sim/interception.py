@@ -88,6 +88,8 @@ def trap_in(
     m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
 ) -> Steps:
     """The exits that carry a guest's request into the VMM; False if the VMM gave up."""
+    if m.native:
+        return True  # the guest's driver is on the real device: nothing to catch
     if req.level == "io_operation":
         yield from register_traps(m, req, guest, accesses)
         return True
@@ -183,6 +185,8 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
 
 def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterable[Access]) -> Waits:
     """One vmm_trap hop per register access (I/O-operation level)."""
+    if m.native:
+        return
     cost = TRAP_US["io_operation"]
     # The same access by the same guest is the same sentence and detail every time (a
     # 500-page print repeats four accesses 500 times): its hops share one copy.
@@ -220,6 +224,8 @@ def interrupt(
     then reads the controller's registers, each access another exit. At the
     device-driver level a completion the guest's driver takes while polling
     needs no interrupt."""
+    if m.native:
+        return  # the device interrupts the guest's own OS: no VMM to inject it
     since = _polled_since(m, req, guest)
     if since is not None:
         m.hop(

@@ -57,17 +57,22 @@ def simulate(
     *,
     level: Level | None = None,
     max_hops: int | None = DEFAULT_MAX_HOPS,
+    native: bool = False,
 ) -> Trace:
     """Run the scenario's workload and then ``commands`` (each at its ``at_us``).
 
     ``level`` forces one interception level on every request (for comparing
     levels); without it each request uses its own ``level`` or the scenario's.
     ``max_hops`` is the hop budget (None: no budget, for benches and tests).
+    ``native`` runs the same workload on the bare machine: the guests' drivers
+    on the real devices, no VMM (the baseline of every figure of its cost).
     """
+    if native:
+        level = "device_driver"  # the drivers' own path, with the VMM taken out
     commands = tuple(commands)
     engine = Engine()
-    trace = Trace(scenario=scenario.name, level=level or scenario.level)
-    machine = Machine(scenario, engine, trace, max_hops)
+    trace = Trace(scenario=scenario.name, level="native" if native else level or scenario.level)
+    machine = Machine(scenario, engine, trace, max_hops, native=native)
     for index, item in enumerate(scenario.workload):
         process = _request(
             machine, item, level or item.level or scenario.level, f"workload[{index}]"

@@ -86,6 +86,8 @@ def passthrough_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
 
 def _completion(m: Machine, req: RequestRecord, device: Passthrough) -> Waits:
     guest = device.guest
+    if m.native:
+        return  # the device interrupts the guest's own OS
     if device.interrupts == "posted":
         m.hop(
             req,

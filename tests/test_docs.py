@@ -148,6 +148,7 @@ def test_readme_shows_the_problems_hostile_text_gets(tmp_path, monkeypatch):
 WORKED_EXAMPLES = [
     ("The disk that is a file", "disk-image"),
     ("Passthrough: a device assigned to one guest", "passthrough"),
+    ("virtio under load", "virtio-load"),
 ]
 
 
@@ -178,3 +179,19 @@ def test_readme_passthrough_table_gives_each_requests_figures():
     assert len(rows) == len(figures)
     for request, *numbers in rows:
         assert tuple(numbers) == figures[request], request
+
+
+def test_readme_virtio_figures_and_load_table_are_what_the_simulation_gives():
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    path = ROOT / "scenarios" / "virtio-load.yaml"
+    records = simulate(load_scenario_file(path)).requests
+    vm1 = [r for r in records if r.guest == "vm1"]
+    assert sum(r.traps for r in vm1) / len(vm1) == 0.125
+    assert sum(r.overhead_us for r in vm1) == 10
+    assert {r.overhead_us for r in records if r.guest == "vm2"} == {3}
+    output = CliRunner().invoke(app, ["compare", str(path), "--load"]).output
+    table = _indented_block_after("(traps, then interrupts, per\nrequest):")
+    assert table == output.rstrip("\n").splitlines()

@@ -212,6 +212,26 @@ def figures_by_category(traces: dict[str, Trace]) -> dict[str, dict[str, LevelFi
     return result
 
 
+def baseline_by_category(traces: dict[str, Trace], native: Trace) -> dict[str, dict[str, Any]]:
+    """``{category: {"native_latency_us", "fractions": {level: overhead ÷ native latency}}}``
+    over the ok requests of one trace per level and of the native trace."""
+    figures = figures_by_category(traces)
+    bare: dict[str, LevelFigures] = {}
+    for record in native.requests:
+        if record.category != "virtual":
+            bare.setdefault(record.category, LevelFigures()).add(record)
+    return {
+        category: {
+            "native_latency_us": bare.get(category, LevelFigures()).mean("latency_us"),
+            "fractions": {
+                level: overhead_fraction(by_level[level], bare.get(category, LevelFigures()))
+                for level in by_level
+            },
+        }
+        for category, by_level in figures.items()
+    }
+
+
 def traps_per_page(trace: Trace) -> list[tuple[str, int, float]]:
     """(request, pages, traps per page) of every print request whose job printed."""
     printed = print_outs(trace)

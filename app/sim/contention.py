@@ -56,9 +56,7 @@ def _bars_of(hop: Hop) -> list[Bar]:
     waited = d.get("waited_us", 0)
     first_page = d.get("page", 1) == 1
     if waited and first_page:
-        bars.append(
-            Bar(device, hop.guest, hop.request, "waiting", start - waited, start, label)
-        )
+        bars.append(Bar(device, hop.guest, hop.request, "waiting", start - waited, start, label))
     return bars
 
 

@@ -23,6 +23,7 @@ from app.sim import (
 )
 from app.sim.compare import comparison_document
 from app.sim.export import trace_document
+from app.sim.loadcurve import format_load_curve
 from app.sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -121,10 +122,23 @@ def trace(
 def compare(
     path: ScenarioPath,
     format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    load: Annotated[
+        bool,
+        typer.Option(
+            "--load",
+            help="Instead: traps and interrupts per request against offered load "
+            "(device-driver level, with virtio batching and without).",
+        ),
+    ] = False,
 ) -> None:
-    """The same workload at the three interception levels: means over the requests
-    that ended ok, the refused counted apart."""
+    """The same workload at the three interception levels and on the bare machine:
+    means over the requests that ended ok, the refused counted apart, and what
+    each level adds as a share of the native latency."""
     scenario = _load(path)
+    if load:
+        with _within_budget(path):
+            typer.echo(format_load_curve(scenario), nl=False)
+        return
     with _within_budget(path):
         result = compare_levels(scenario, max_hops=_max_hops())
     if format is Format.json:

@@ -106,11 +106,17 @@ def test_compare_json_has_the_documented_shape_with_means_over_ok_requests():
     assert result.exit_code == 0
     doc = json.loads(result.output)
     assert doc["scenario"] == "Where the VMM catches a request"
-    assert list(doc["levels"]) == ["io_operation", "device_driver", "system_call"]
+    assert list(doc["levels"]) == ["io_operation", "device_driver", "system_call", "native"]
     keys = ["op", "device", "requests", "ok", "refused"]
     keys += ["traps", "overhead_us", "device_us", "latency_us"]
-    for entries in doc["levels"].values():
-        assert all(list(entry) == keys for entry in entries)
+    for level, entries in doc["levels"].items():
+        fraction = [] if level == "native" else ["overhead_fraction"]
+        assert all(list(entry) == keys + fraction for entry in entries)
+    assert all(entry["traps"] in (0, None) for entry in doc["levels"]["native"])
+    # 1,500 bytes natively: 13 µs on the wire; the device-driver level adds 3 µs
+    (send,) = [e for e in doc["levels"]["device_driver"] if e["op"] == "net_send"]
+    assert send["overhead_fraction"] == 3 / 13
+    assert doc["overhead_fraction"]["shared"]["device_driver"] == 3 / 13
     (write,) = [e for e in doc["levels"]["system_call"] if e["op"] == "disk_write"]
     assert (write["requests"], write["ok"], write["refused"]) == (2, 1, 1)
     assert (write["traps"], write["overhead_us"]) == (1.0, 5.0)

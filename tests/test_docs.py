@@ -3,7 +3,9 @@
 import re
 from pathlib import Path
 
-from app.sim import load_scenario, load_scenario_file
+import pytest
+
+from app.sim import load_scenario, load_scenario_file, simulate
 from app.sim.trace import STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,3 +143,55 @@ def test_readme_shows_the_problems_hostile_text_gets(tmp_path, monkeypatch):
         result = CliRunner().invoke(app, ["validate", name])
         assert result.exit_code == 2
         assert result.stderr.strip() == documented
+
+
+WORKED_EXAMPLES = [
+    ("The disk that is a file", "disk-image"),
+    ("Passthrough: a device assigned to one guest", "passthrough"),
+    ("virtio under load", "virtio-load"),
+]
+
+
+def _section(title: str) -> str:
+    return README.split(f"\n## {title}\n")[1].split("\n## ")[0]
+
+
+@pytest.mark.parametrize(("title", "scenario"), WORKED_EXAMPLES)
+def test_readme_worked_example_lines_are_hops_of_the_shipped_trace(title, scenario):
+    trace = simulate(load_scenario_file(ROOT / "scenarios" / f"{scenario}.yaml"))
+    hops = {(h.request, h.stage, h.summary) for h in trace.hops}
+    examples = re.findall(r"^    (r\d+)  (\w+)  (.+)$", _section(title), flags=re.M)
+    assert examples
+    assert set(examples) <= hops
+
+
+def test_readme_passthrough_table_gives_each_requests_figures():
+    trace = simulate(load_scenario_file(ROOT / "scenarios" / "passthrough.yaml"))
+    rows = re.findall(
+        r"^\| (r\d+): .* \| (\d+) \| (\d+) µs \| (\d+) µs \| (\d+) µs \|$",
+        _section(WORKED_EXAMPLES[1][0]),
+        flags=re.M,
+    )
+    figures = {
+        r.id: (str(r.traps), str(r.overhead_us), str(r.device_us), str(r.latency_us))
+        for r in trace.requests
+    }
+    assert len(rows) == len(figures)
+    for request, *numbers in rows:
+        assert tuple(numbers) == figures[request], request
+
+
+def test_readme_virtio_figures_and_load_table_are_what_the_simulation_gives():
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    path = ROOT / "scenarios" / "virtio-load.yaml"
+    records = simulate(load_scenario_file(path)).requests
+    vm1 = [r for r in records if r.guest == "vm1"]
+    assert sum(r.traps for r in vm1) / len(vm1) == 0.125
+    assert sum(r.overhead_us for r in vm1) == 10
+    assert {r.overhead_us for r in records if r.guest == "vm2"} == {3}
+    output = CliRunner().invoke(app, ["compare", str(path), "--load"]).output
+    table = _indented_block_after("(traps, then interrupts, per\nrequest):")
+    assert table == output.rstrip("\n").splitlines()

@@ -11,6 +11,7 @@ from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 
 from .cases import STATUS_RULES, status_cases, trap_requests
+from .modern import MODERN
 from .question import Field, NotApplicable, Question, hop_of, run_commands, sentence
 
 __all__ = ["TEMPLATES", "Field", "NotApplicable", "Question", "applicable"]
@@ -250,6 +251,7 @@ TEMPLATES: dict[str, tuple[str, Callable[[Scenario, random.Random], Question]]] 
     "traps": ("Traps of a request at each interception level", traps),
     "status": ("Does a request succeed, and which status", status),
     "next_hop": ("The next hop of a paused trace", next_hop),
+    **MODERN,
 }
 
 

@@ -130,6 +130,11 @@ def _answer(question: LessonQuestion | None, trace: Trace, new: list[Any], path:
 
 
 def load_lessons(directory: Path, scenarios_dir: Path) -> dict[str, CompiledLesson]:
-    return {
-        path.stem: load_lesson(path, scenarios_dir) for path in sorted(directory.glob("*.yaml"))
-    }
+    paths = sorted(directory.glob("*.yaml"), key=_course_order)
+    return {path.stem: load_lesson(path, scenarios_dir) for path in paths}
+
+
+def _course_order(path: Path) -> tuple[int, str]:
+    """Lessons in the order of their leading number: "10-…" comes after "9-…"."""
+    number, _, _ = path.stem.partition("-")
+    return (int(number) if number.isdigit() else 1 << 30, path.stem)

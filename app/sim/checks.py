@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from .bindings import check_bindings, check_bound_item
 from .registers import NAMED_KEYS, scancodes
 from .scenario import (
     BROADCAST_MAC,
@@ -24,13 +25,14 @@ from .scenario import (
     WorkloadItem,
 )
 
-RESERVED_IDS = {"vmm"}
+RESERVED_IDS = {"vmm", "iommu"}
 
 
 def check_scenario(scenario: Scenario) -> list[str]:
     """Every cross-field problem of ``scenario``, in file order."""
     problems = list(_check_guests(scenario))
     problems += _check_devices(scenario)
+    problems += check_bindings(scenario)
     for index, item in enumerate(scenario.workload):
         problems += check_item(scenario, item, f"workload[{index}]")
     return problems
@@ -58,6 +60,7 @@ def check_item(scenario: Scenario, item: WorkloadItem, path: str) -> list[str]:
             f"{path}.key: {item.key!r} is not a key of the keyboard (one printable character "
             f"or {', '.join(NAMED_KEYS)})"
         )
+    problems += check_bound_item(scenario, item, path)
     return problems
 
 

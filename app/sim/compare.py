@@ -1,4 +1,5 @@
-"""The same workload at the three interception levels, side by side.
+"""The same workload at the three interception levels, side by side, and on
+the bare machine (``native``: no VMM) as the baseline of what each level costs.
 
 Means are taken over the requests that ended ``ok`` only: a request the VMM
 refused in a few µs (a guest OS it cannot interpret, a block past the
@@ -13,12 +14,14 @@ from typing import Any
 
 from .budget import DEFAULT_MAX_HOPS
 from .jobs import print_outs
-from .scenario import LEVELS, Scenario
+from .scenario import CATEGORY_OF_TYPE, LEVELS, Scenario
 from .simulate import simulate
 from .trace import RequestRecord, Trace
 
 # The figures a mean is taken of, as RequestRecord attributes.
 MEASURES = ("traps", "overhead_us", "device_us", "latency_us")
+NATIVE = "native"
+LANES = (*LEVELS, NATIVE)
 
 
 @dataclass(slots=True)
@@ -60,22 +63,65 @@ Comparison = dict[tuple[str, str], dict[str, LevelFigures]]
 
 
 def compare_levels(scenario: Scenario, *, max_hops: int | None = DEFAULT_MAX_HOPS) -> Comparison:
-    """Every request of the workload run at each level, grouped by op and device; each
-    level's run has the hop budget ``max_hops`` (the I/O-operation one passes it first)."""
+    """Every request of the workload run at each level and natively, grouped by op
+    and device; each run has the hop budget ``max_hops`` (the I/O-operation one
+    passes it first). A virtual device has no native lane: it exists only in a VMM."""
+    runs: dict[str, Trace] = {
+        level: simulate(scenario, level=level, max_hops=max_hops) for level in LEVELS
+    }
+    runs[NATIVE] = simulate(scenario, native=True, max_hops=max_hops)
     result: Comparison = {}
-    for level in LEVELS:
-        for record in simulate(scenario, level=level, max_hops=max_hops).requests:
-            kind = (record.op, record.device)
-            result.setdefault(kind, {}).setdefault(level, LevelFigures()).add(record)
+    for lane, trace in runs.items():
+        for record in trace.requests:
+            by_lane = result.setdefault((record.op, record.device), {})
+            figures = by_lane.setdefault(lane, LevelFigures())
+            if lane != NATIVE or record.category != "virtual":
+                figures.add(record)
     return result
+
+
+def overhead_fraction(level: LevelFigures, native: LevelFigures) -> float | None:
+    """What virtualization adds at a level ÷ the same requests' latency with no VMM."""
+    overhead, baseline = level.mean("overhead_us"), native.mean("latency_us")
+    return None if overhead is None or not baseline else overhead / baseline
+
+
+def fractions_by_category(
+    scenario: Scenario, result: Comparison
+) -> dict[str, dict[str, float | None]]:
+    """``{category: {level: overhead ÷ native latency}}`` over each category's ok requests."""
+    category = {d.id: CATEGORY_OF_TYPE[d.type] for d in scenario.devices}
+    totals: dict[str, dict[str, LevelFigures]] = {}
+    for (_, device), by_lane in result.items():
+        lanes = totals.setdefault(category[device], {})
+        for lane, figures in by_lane.items():
+            lanes[lane] = _merged(lanes.get(lane, LevelFigures()), figures)
+    return {
+        name: {level: overhead_fraction(lanes[level], lanes[NATIVE]) for level in LEVELS}
+        for name, lanes in sorted(totals.items())
+    }
+
+
+def _merged(a: LevelFigures, b: LevelFigures) -> LevelFigures:
+    merged = LevelFigures(
+        a.requests + b.requests,
+        a.ok + b.ok,
+        a.traps + b.traps,
+        a.overhead_us + b.overhead_us,
+        a.device_us + b.device_us,
+        a.latency_us + b.latency_us,
+    )
+    for status, n in [*a.statuses.items(), *b.statuses.items()]:
+        merged.statuses[status] = merged.statuses.get(status, 0) + n
+    return merged
 
 
 def comparison_document(scenario: Scenario, result: Comparison) -> dict[str, Any]:
     """``iovlab compare --format json``: per level, one entry per op and device."""
-    levels: dict[str, list[dict[str, Any]]] = {level: [] for level in LEVELS}
+    levels: dict[str, list[dict[str, Any]]] = {lane: [] for lane in LANES}
     for (op, device), by_level in sorted(result.items()):
-        for level in LEVELS:
-            f = by_level[level]
+        for lane in LANES:
+            f = by_level[lane]
             entry: dict[str, Any] = {
                 "op": op,
                 "device": device,
@@ -83,8 +129,15 @@ def comparison_document(scenario: Scenario, result: Comparison) -> dict[str, Any
                 "ok": f.ok,
                 "refused": f.refused,
             }
-            levels[level].append(entry | {m: f.mean(m) for m in MEASURES})
-    return {"scenario": scenario.name, "levels": levels}
+            entry |= {m: f.mean(m) for m in MEASURES}
+            if lane != NATIVE:
+                entry["overhead_fraction"] = overhead_fraction(f, by_level[NATIVE])
+            levels[lane].append(entry)
+    return {
+        "scenario": scenario.name,
+        "levels": levels,
+        "overhead_fraction": fractions_by_category(scenario, result),
+    }
 
 
 def format_comparison(scenario: Scenario, result: Comparison) -> str:
@@ -101,10 +154,32 @@ def format_comparison(scenario: Scenario, result: Comparison) -> str:
         n = by_level[LEVELS[0]].requests
         cells = [_cells(by_level[level]) for level in LEVELS]
         lines.append(f"{f'{op} on {device}':<24} {n:>4}  " + "  ".join(cells))
+    lines += ["", *_native_table(scenario, result)]
     failures = _failures(result)
     if failures:
         lines += ["", "# requests that did not end ok (not in the means)", *failures]
     return "\n".join(lines) + "\n"
+
+
+def _native_table(scenario: Scenario, result: Comparison) -> list[str]:
+    """The bare machine's latency, and what each level adds as a share of it."""
+    header = f"{'request':<24} {'native latency µs':>18}  " + "  ".join(
+        f"{level:>13}" for level in LEVELS
+    )
+    lines = ["# the bare machine (no VMM), and overhead ÷ native latency at each level", header]
+    for (op, device), by_lane in sorted(result.items()):
+        native = by_lane[NATIVE]
+        cells = [_percent(overhead_fraction(by_lane[level], native)) for level in LEVELS]
+        latency = _mean(native.mean("latency_us"), 18)
+        lines.append(f"{f'{op} on {device}':<24} {latency}  " + "  ".join(cells))
+    for category, by_level in fractions_by_category(scenario, result).items():
+        cells = [_percent(by_level[level]) for level in LEVELS]
+        lines.append(f"{f'all {category}':<24} {'':>18}  " + "  ".join(cells))
+    return lines
+
+
+def _percent(fraction: float | None) -> str:
+    return f"{'—':>13}" if fraction is None else f"{fraction:>13.1%}"
 
 
 def _cells(f: LevelFigures) -> str:
@@ -119,11 +194,12 @@ def _mean(value: float | None, width: int) -> str:
 def _failures(result: Comparison) -> list[str]:
     lines = []
     for (op, device), by_level in sorted(result.items()):
-        for level in LEVELS:
-            bad = {s: n for s, n in by_level[level].statuses.items() if s != "ok"}
+        for lane in LANES:
+            bad = {s: n for s, n in by_level[lane].statuses.items() if s != "ok"}
             if bad:
                 text = ", ".join(f"{n} × {s}" for s, n in sorted(bad.items()))
-                lines.append(f"{op} on {device} at {level}: {text}")
+                where = "on the bare machine" if lane == NATIVE else f"at {lane}"
+                lines.append(f"{op} on {device} {where}: {text}")
     return lines
 
 
@@ -134,6 +210,26 @@ def figures_by_category(traces: dict[str, Trace]) -> dict[str, dict[str, LevelFi
         for record in trace.requests:
             result.setdefault(record.category, {}).setdefault(level, LevelFigures()).add(record)
     return result
+
+
+def baseline_by_category(traces: dict[str, Trace], native: Trace) -> dict[str, dict[str, Any]]:
+    """``{category: {"native_latency_us", "fractions": {level: overhead ÷ native latency}}}``
+    over the ok requests of one trace per level and of the native trace."""
+    figures = figures_by_category(traces)
+    bare: dict[str, LevelFigures] = {}
+    for record in native.requests:
+        if record.category != "virtual":
+            bare.setdefault(record.category, LevelFigures()).add(record)
+    return {
+        category: {
+            "native_latency_us": bare.get(category, LevelFigures()).mean("latency_us"),
+            "fractions": {
+                level: overhead_fraction(by_level[level], bare.get(category, LevelFigures()))
+                for level in by_level
+            },
+        }
+        for category, by_level in figures.items()
+    }
 
 
 def traps_per_page(trace: Trace) -> list[tuple[str, int, float]]:

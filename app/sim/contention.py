@@ -39,7 +39,9 @@ def timeline(trace: Trace) -> list[Bar]:
 
 def _bars_of(hop: Hop) -> list[Bar]:
     d, t = hop.detail, hop.t_us
-    if "service_us" in d:  # a disk request
+    device = hop.device
+    if "service_us" in d:  # a disk request; an image's accesses are its disk's
+        device = hop.actor
         start, end = t, t + d["service_us"]
         label = f"{hop.request} pblock {d['physical_block']}"
     elif "wire_us" in d:  # an outgoing frame
@@ -50,13 +52,11 @@ def _bars_of(hop: Hop) -> list[Bar]:
         label = f"{hop.request} file {d['job']} p{d['page']}/{d['pages']}"
     else:
         return []
-    bars = [Bar(hop.device, hop.guest, hop.request, "busy", start, end, label)]
+    bars = [Bar(device, hop.guest, hop.request, "busy", start, end, label)]
     waited = d.get("waited_us", 0)
     first_page = d.get("page", 1) == 1
     if waited and first_page:
-        bars.append(
-            Bar(hop.device, hop.guest, hop.request, "waiting", start - waited, start, label)
-        )
+        bars.append(Bar(device, hop.guest, hop.request, "waiting", start - waited, start, label))
     return bars
 
 

@@ -29,6 +29,7 @@ from .engine import Claim
 from .machine import Machine
 from .registers import Access
 from .trace import RequestRecord
+from .virtqueue import VirtQueue
 
 Steps = Generator[int | Claim, Any, bool]
 Waits = Generator[int | Claim, Any, None]
@@ -87,11 +88,19 @@ def trap_in(
     m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
 ) -> Steps:
     """The exits that carry a guest's request into the VMM; False if the VMM gave up."""
+    if m.native:
+        return True  # the guest's driver is on the real device: nothing to catch
     if req.level == "io_operation":
         yield from register_traps(m, req, guest, accesses)
         return True
     cost = TRAP_US[req.level]
     if req.level == "device_driver":
+        queue = m.virtqueue(guest, req.device)
+        since = queue.add(req.id, m.engine.now)
+        if since is not None:
+            yield from _unnotified(m, req, guest, call, queue, since)
+            return True
+        queue.took(m.engine.now + cost)
         summary = f"{guest}'s {call.driver} driver notifies the VMM: one exit carries the request"
         m.hop(
             req,
@@ -104,6 +113,34 @@ def trap_in(
         yield cost
         return True
     return (yield from _syscall_trap(m, req, guest, call, cost))
+
+
+def _unnotified(
+    m: Machine, req: RequestRecord, guest: str, call: Call, queue: VirtQueue, since: int
+) -> Waits:
+    """A request added while the backend still polls the ring: no exit. The
+    backend reads the ring in order, so it takes this one after those before."""
+    now = m.engine.now
+    when = f"last worked on it {since} µs ago" if since > 0 else "is at work on it"
+    m.hop(
+        req,
+        "guest_driver",
+        guest,
+        f"{guest}'s {call.driver} driver adds the request to the ring; the backend {when} "
+        "and polls it: no notification, no exit",
+        {
+            "call": call.driver,
+            "request": call.request,
+            "notified": False,
+            "backend_polling_us": max(since, 0),
+            "traps": 0,
+            "cost_us": PARAVIRTUAL_REQUEST_US,
+        },
+    )
+    taken = max(now, now - since) + PARAVIRTUAL_REQUEST_US
+    queue.took(taken)
+    _charge(req, PARAVIRTUAL_REQUEST_US, 0)
+    yield taken - now
 
 
 def _syscall_trap(m: Machine, req: RequestRecord, guest: str, call: Call, cost: int) -> Steps:
@@ -148,6 +185,8 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
 
 def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterable[Access]) -> Waits:
     """One vmm_trap hop per register access (I/O-operation level)."""
+    if m.native:
+        return
     cost = TRAP_US["io_operation"]
     # The same access by the same guest is the same sentence and detail every time (a
     # 500-page print repeats four accesses 500 times): its hops share one copy.
@@ -182,7 +221,22 @@ def interrupt(
     **detail: Any,
 ) -> Waits:
     """Inject a virtual interrupt into ``guest``; at I/O-operation level its driver
-    then reads the controller's registers, each access another exit."""
+    then reads the controller's registers, each access another exit. At the
+    device-driver level a completion the guest's driver takes while polling
+    needs no interrupt."""
+    if m.native:
+        return  # the device interrupts the guest's own OS: no VMM to inject it
+    since = _polled_since(m, req, guest)
+    if since is not None:
+        m.hop(
+            req,
+            "interrupt",
+            "vmm",
+            f"the completion goes into {guest}'s used ring with no interrupt: its driver took "
+            f"one {since} µs ago and is still polling the ring",
+            {"to": guest, "coalesced": True, "driver_polling_us": since, "cost_us": 0, **detail},
+        )
+        return
     m.hop(
         req,
         "interrupt",
@@ -194,6 +248,15 @@ def interrupt(
     yield INTERRUPT_INJECTION_US
     if req.level == "io_operation":
         yield from register_traps(m, req, guest, accesses)
+
+
+def _polled_since(m: Machine, req: RequestRecord, guest: str) -> int | None:
+    """How long ago ``guest``'s driver took a completion, if it is still polling
+    (then ``req``'s completion needs no interrupt); None if it needs one."""
+    queue = m.virtqueues.get((guest, req.device))
+    if queue is None or req.id not in queue.taken:
+        return None
+    return queue.complete(req.id, m.engine.now)
 
 
 def _charge(req: RequestRecord, overhead_us: int, traps: int) -> None:

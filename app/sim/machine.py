@@ -13,20 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .budget import BudgetPassed
+from .diskimage import ImageFile
 from .engine import Engine, Resource
 from .scenario import (
     CATEGORY_OF_TYPE,
     Device,
     Disk,
     Guest,
+    Image,
     Keyboard,
     Mouse,
     Nic,
+    Passthrough,
     Printer,
     Scenario,
     VSwitch,
 )
 from .trace import Hop, RequestRecord, Stage, Trace
+from .virtqueue import VirtQueue
 
 # A hop shows at most this many rows of a spool table: enough for any screen,
 # and a queue of hundreds of jobs does not make every hop carry all of them.
@@ -115,10 +119,18 @@ class Machine:
     """A VMM with its guests and devices, recording every step as a hop."""
 
     def __init__(
-        self, scenario: Scenario, engine: Engine, trace: Trace, max_hops: int | None = None
+        self,
+        scenario: Scenario,
+        engine: Engine,
+        trace: Trace,
+        max_hops: int | None = None,
+        *,
+        native: bool = False,
     ) -> None:
         self.scenario = scenario
         self.max_hops = max_hops
+        # the bare machine: no VMM, so none of its steps is recorded or charged
+        self.native = native
         self.engine = engine
         self.trace = trace
         self._hops = trace.hops
@@ -136,6 +148,8 @@ class Machine:
         # Summaries and details that many hops hold alike, made once (hop details are
         # never changed once recorded, so hops may share them).
         self.shared_texts: dict[Any, tuple[str, dict[str, Any]]] = {}
+        self.images: dict[str, ImageFile] = {}
+        self.virtqueues: dict[tuple[str, str], VirtQueue] = {}
         for device in scenario.devices:
             self._add_state(device)
 
@@ -152,6 +166,10 @@ class Machine:
             self.spools[device.id] = SpoolState(device, Resource(self.engine))
         elif isinstance(device, VSwitch):
             self.switch_ports[device.id] = list(device.guests)
+        elif isinstance(device, Image):
+            self.images[device.id] = ImageFile(device)  # its arm is its disk's
+        elif isinstance(device, Passthrough):
+            self.wires[device.id] = Resource(self.engine)
 
     # --- requests and hops ------------------------------------------------
 
@@ -172,6 +190,10 @@ class Machine:
     def hop(
         self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: dict[str, Any]
     ) -> None:
+        if self.native and actor == "vmm":
+            if stage != "status_reply":
+                return
+            actor = req.guest or req.device  # the guest's own driver learns the outcome
         hops = self._hops
         if self.max_hops is not None and len(hops) >= self.max_hops:
             raise BudgetPassed(req)
@@ -213,6 +235,13 @@ class Machine:
         self.hop(req, "guest_app", guest, app, detail)
         if req.level != "system_call":
             self.hop(req, "guest_driver", guest, driver, detail)
+
+    def virtqueue(self, guest: str, device: str) -> VirtQueue:
+        """``guest``'s virtio queue on ``device`` (device-driver level)."""
+        key = (guest, device)
+        if key not in self.virtqueues:
+            self.virtqueues[key] = VirtQueue(self.scenario.vmm.batching)
+        return self.virtqueues[key]
 
     def os_known(self, guest: str) -> bool:
         return self.guests[guest].os in self.known_os

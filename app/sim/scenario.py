@@ -21,6 +21,8 @@ MAX_WORKLOAD = 10_000
 MAX_TIME_US = 3_600_000_000  # one simulated hour: anything later is a typo
 LBA28_LIMIT = 1 << 28  # the largest disk an ATA LBA28 driver can address
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
+MAX_ADDRESS = 1 << 48  # a physical address of 48 bits: 256 TiB, more than any scenario needs
+PAGE_BYTES = 4096  # the IOMMU maps memory in 4 KiB pages
 
 
 def _ipv4(value: str) -> str:
@@ -56,6 +58,9 @@ class Guest(Strict):
 
 class Vmm(Strict):
     knows_os: list[OsName] = Field(default_factory=list, max_length=32)
+    # virtio under load (device-driver level): no notification while the backend
+    # polls the ring, one interrupt for the completions of a busy period
+    batching: bool = True
 
 
 # --- devices -------------------------------------------------------------
@@ -115,8 +120,60 @@ class ConsoleSwitch(Strict):
     type: Literal["console_switch"]
 
 
+class Extent(Strict):
+    """A run of an image file's blocks on the physical disk, as the host's file
+    system records it: the file's next ``blocks`` blocks start at disk block ``start``."""
+
+    start: int = Field(ge=0, lt=LBA28_LIMIT)
+    blocks: int = Field(ge=1, le=LBA28_LIMIT)
+
+
+class Image(Strict):
+    """A guest's virtual disk that is a file on the host's file system on ``disk``.
+
+    ``raw``: file block = virtual block. ``qcow2``: a header cluster, an L1
+    table cluster, then L2 tables and data clusters allocated on first write at
+    the end of the file. ``extents`` lists where the file's blocks lie on the
+    disk, in file order.
+    """
+
+    id: Id
+    type: Literal["image"]
+    guest: Id
+    disk: Id
+    format: Literal["raw", "qcow2"] = "raw"
+    blocks: int = Field(ge=1, le=LBA28_LIMIT)
+    cluster_blocks: int = Field(128, ge=1, le=4096)
+    extents: list[Extent] = Field(min_length=1, max_length=64)
+
+
+class MemoryRegion(Strict):
+    """A run of a guest's memory: guest-physical ``gpa`` is host-physical ``hpa``."""
+
+    gpa: int = Field(ge=0, lt=MAX_ADDRESS)
+    hpa: int = Field(ge=0, lt=MAX_ADDRESS)
+    bytes: int = Field(ge=4096, le=MAX_ADDRESS)
+
+
+class Passthrough(Strict):
+    """A device assigned to one guest (VFIO; an SR-IOV virtual function of a NIC).
+
+    The guest's own driver reaches its registers with no trap; its DMA goes
+    through the IOMMU, which maps exactly ``memory`` (the guest's RAM). Its
+    interrupts reach the guest through the VMM (``vmm``) or are ``posted``.
+    """
+
+    id: Id
+    type: Literal["passthrough"]
+    guest: Id
+    function: str = Field("SR-IOV virtual function of a NIC", min_length=1, max_length=80)
+    mbps: int = Field(1000, ge=10, le=100_000)
+    interrupts: Literal["vmm", "posted"] = "vmm"
+    memory: list[MemoryRegion] = Field(min_length=1, max_length=16)
+
+
 Device = Annotated[
-    Keyboard | Mouse | Disk | Nic | Printer | VSwitch | ConsoleSwitch,
+    Keyboard | Mouse | Disk | Nic | Printer | VSwitch | ConsoleSwitch | Image | Passthrough,
     Field(discriminator="type"),
 ]
 
@@ -129,6 +186,8 @@ CATEGORY_OF_TYPE = {
     "printer": "spooled",
     "vswitch": "virtual",
     "console_switch": "virtual",
+    "image": "partitioned",
+    "passthrough": "dedicated",
 }
 
 # --- workload items ------------------------------------------------------
@@ -160,6 +219,9 @@ class NetSend(GuestItem):
     op: Literal["net_send"]
     dst_ip: IPv4
     bytes: int = Field(ge=1, le=65_536)
+    # Where the frames lie in the guest's memory (guest-physical), for a
+    # passthrough device's DMA; default the start of the guest's first region.
+    buffer: int | None = Field(None, ge=0, lt=MAX_ADDRESS)
 
 
 class FrameArrives(Item):
@@ -215,9 +277,9 @@ WorkloadItem: TypeAlias = Annotated[
 
 # Which device types each operation may address.
 OP_DEVICE_TYPES: dict[str, tuple[str, ...]] = {
-    "disk_read": ("disk",),
-    "disk_write": ("disk",),
-    "net_send": ("nic", "vswitch"),
+    "disk_read": ("disk", "image"),
+    "disk_write": ("disk", "image"),
+    "net_send": ("nic", "vswitch", "passthrough"),
     "frame_arrives": ("nic",),
     "print": ("printer",),
     "key_press": ("keyboard",),

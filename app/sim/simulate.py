@@ -20,7 +20,9 @@ from typing import Any
 from .budget import DEFAULT_MAX_HOPS, BudgetPassed, budget_exceeded
 from .collector import collector_paused
 from .devices.dedicated import input_event, read_input
+from .devices.image import image_request
 from .devices.partitioned import disk_request
+from .devices.passthrough import passthrough_send
 from .devices.shared import frame_arrives, send_on_wire
 from .devices.spooled import print_job
 from .devices.virtual import switch_owner, switch_send
@@ -43,6 +45,9 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("key_read", "keyboard"): read_input,
     ("mouse_read", "mouse"): read_input,
     ("switch_owner", "console_switch"): switch_owner,
+    ("disk_read", "image"): image_request,
+    ("disk_write", "image"): image_request,
+    ("net_send", "passthrough"): passthrough_send,
 }
 
 
@@ -52,17 +57,22 @@ def simulate(
     *,
     level: Level | None = None,
     max_hops: int | None = DEFAULT_MAX_HOPS,
+    native: bool = False,
 ) -> Trace:
     """Run the scenario's workload and then ``commands`` (each at its ``at_us``).
 
     ``level`` forces one interception level on every request (for comparing
     levels); without it each request uses its own ``level`` or the scenario's.
     ``max_hops`` is the hop budget (None: no budget, for benches and tests).
+    ``native`` runs the same workload on the bare machine: the guests' drivers
+    on the real devices, no VMM (the baseline of every figure of its cost).
     """
+    if native:
+        level = "device_driver"  # the drivers' own path, with the VMM taken out
     commands = tuple(commands)
     engine = Engine()
-    trace = Trace(scenario=scenario.name, level=level or scenario.level)
-    machine = Machine(scenario, engine, trace, max_hops)
+    trace = Trace(scenario=scenario.name, level="native" if native else level or scenario.level)
+    machine = Machine(scenario, engine, trace, max_hops, native=native)
     for index, item in enumerate(scenario.workload):
         process = _request(
             machine, item, level or item.level or scenario.level, f"workload[{index}]"

@@ -26,6 +26,7 @@ STATUSES = (
     "no_such_host",
     "not_connected",
     "unknown_guest_os",
+    "iommu_fault",
 )
 
 

@@ -24,6 +24,10 @@ from ..sim.test_properties import scenarios
 ROOT = Path(__file__).resolve().parents[2]
 ALL = load_scenario_file(ROOT / "scenarios" / "all-devices.yaml")
 PARTITIONED = load_scenario_file(ROOT / "scenarios" / "partitioned.yaml")
+SCENARIO_OF = {
+    "qcow2_alloc": load_scenario_file(ROOT / "scenarios" / "disk-image.yaml"),
+    "iommu_dma": load_scenario_file(ROOT / "scenarios" / "passthrough.yaml"),
+}
 
 
 def hand_chs(scenario, question):
@@ -100,7 +104,7 @@ def test_next_hop_is_the_next_hop_of_the_same_request():
 
 def test_a_right_answer_grades_right_and_a_changed_one_wrong():
     for name, (_, make) in TEMPLATES.items():
-        question = make(ALL, random.Random(3))
+        question = make(SCENARIO_OF.get(name, ALL), random.Random(3))
         assert grade(question, question.answer).correct, name
         first = question.fields[0].name
         wrong = {**question.answer, first: question.answer[first] + "9"}
@@ -125,8 +129,57 @@ def test_on_generated_scenarios_every_template_agrees_with_its_trace(scenario, s
         assert grade(question, question.answer).correct
         if name == "chs":
             assert question.answer == hand_chs(scenario, question)
+        if name in HAND:
+            assert question.answer == HAND[name](scenario, question), name
         if name == "frame":
             mac = question.commands[0]["dst_mac"]
             owners = {g.mac: g.id for g in scenario.guests}
             expected = "every guest" if mac == "ff:ff:ff:ff:ff:ff" else owners.get(mac, "dropped")
             assert question.answer["receiver"] == expected
+
+
+def hand_qcow2(scenario, question):
+    """Allocation by the rule in the prompt: clusters 0 and 1 taken, then in order."""
+    image = next(d for d in scenario.devices if d.id == question.commands[0]["device"])
+    entries = image.cluster_blocks * 512 // 8
+    tables, data, end, accesses = {}, {}, 2, 0
+    for command in question.commands:
+        cluster = command["block"] // image.cluster_blocks
+        accesses = 1
+        if cluster not in data:
+            accesses = 2
+            if cluster // entries not in tables:
+                tables[cluster // entries], end, accesses = end, end + 1, 4
+            data[cluster], end = end, end + 1
+    return {"data_cluster": str(data[cluster]), "file_accesses": str(accesses)}
+
+
+def hand_iommu(scenario, question):
+    (command,) = question.commands
+    device = next(d for d in scenario.devices if d.id == command["device"])
+    start, end = command["buffer"], command["buffer"] + command["bytes"]
+    for region in device.memory:
+        if region.gpa <= start < region.gpa + region.bytes:
+            if end <= region.gpa + region.bytes:
+                return {"status": "ok", "address": f"0x{region.hpa + start - region.gpa:X}"}
+            return {"status": "iommu_fault", "address": f"0x{region.gpa + region.bytes:X}"}
+    return {"status": "iommu_fault", "address": f"0x{start:X}"}
+
+
+def hand_overhead(scenario, question):
+    (command,) = question.commands
+    nic = next(d for d in scenario.devices if d.id == command["device"])
+    # e1000: tail write, cause and mask reads, 5 µs each; virtio: one 2 µs notify; +1 µs inject
+    added = 3 * 5 + 1 if command["level"] == "io_operation" else 2 + 1
+    wire = -(-(command["bytes"] + 38) * 8 // nic.mbps)
+    return {"overhead_us": str(added), "native_us": str(wire)}
+
+
+HAND = {"qcow2_alloc": hand_qcow2, "iommu_dma": hand_iommu, "overhead": hand_overhead}
+
+
+def test_the_modern_templates_differ_across_variants():
+    for name in ("qcow2_alloc", "iommu_dma", "overhead"):
+        scenario = SCENARIO_OF.get(name, ALL)
+        prompts = {TEMPLATES[name][1](scenario, random.Random(seed)).prompt for seed in range(8)}
+        assert len(prompts) > 1, name

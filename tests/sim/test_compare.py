@@ -39,6 +39,7 @@ def test_a_level_where_nothing_succeeded_has_no_means():
         "overhead_us": None,
         "device_us": None,
         "latency_us": None,
+        "overhead_fraction": None,
     }
     text = format_comparison(scenario, compare_levels(scenario))
     row = next(line for line in text.splitlines() if line.startswith("disk_write on disk0"))

@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from app.sim import load_scenario_data, simulate
+from app.sim import load_scenario_data, load_scenario_file, simulate
 from app.sim.contention import jain, overlapping, per_guest, timeline
 from app.workloads import GeneratorError, contention_data
 
@@ -71,3 +73,12 @@ def test_generated_workloads_are_seeded_and_bounded():
         contention_data(guests=16, device="nic", rate_per_s=10_000, duration_ms=1000)
     with pytest.raises(GeneratorError, match="guests: between 1 and 16"):
         contention_data(guests=17, device="nic", rate_per_s=1, duration_ms=10)
+
+
+def test_two_guests_images_share_their_disks_timeline_without_overlap():
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "disk-image.yaml"
+    bars = timeline(simulate(load_scenario_file(path)))
+    busy = [b for b in bars if b.kind == "busy"]
+    assert {b.device for b in busy} == {"disk0"}
+    assert {b.guest for b in busy} == {"vm1", "vm2"}
+    assert overlapping(bars) == []

@@ -111,12 +111,12 @@ def test_only_a_partition_past_the_last_block_is_refused():
 
 @given(scenarios())
 def test_every_disk_service_in_a_trace_follows_the_hand_formulas(scenario):
-    (disk,) = [d for d in scenario.devices if d.type == "disk"]
-    spt = disk.geometry.sectors_per_track
+    disks = {d.id: d for d in scenario.devices if d.type == "disk"}
     for hop in simulate(scenario).hops:
         d = hop.detail
         if hop.stage != "physical_device" or "rotation_us" not in d:
             continue
+        spt = disks[hop.actor].geometry.sectors_per_track  # an image's access is its disk's
         # the platter's angle is read when the seek has ended
         assert d["rotation_us"] == rotation_us(hop.t_us + d["seek_us"], d["sector"], spt)
         assert 0 <= d["rotation_us"] < TURN

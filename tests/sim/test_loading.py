@@ -94,7 +94,7 @@ def test_operation_on_the_wrong_kind_of_device():
     nic = {"id": "nic0", "type": "nic"}
     workload = [{"op": "disk_write", "guest": "vm1", "device": "nic0", "block": 1}]
     assert problems_of(devices=[DISK, nic], workload=workload) == [
-        "workload[0].device: disk_write needs a disk, but nic0 is a nic"
+        "workload[0].device: disk_write needs a disk or image, but nic0 is a nic"
     ]
 
 

@@ -18,6 +18,8 @@ OPS = [
     "key",
     "read",
     "switch",
+    "image",
+    "vf",
 ]
 
 
@@ -57,6 +59,29 @@ def scenarios(draw) -> Scenario:
         },
         {"id": "kbd0", "type": "keyboard", "owner": draw(st.sampled_from(ids))},
         {"id": "console", "type": "console_switch"},
+        {
+            "id": "disk1",
+            "type": "disk",
+            "blocks": 8192,
+            "geometry": {"heads": 2, "sectors_per_track": 32},
+        },
+        {
+            "id": "img0",
+            "type": "image",
+            "guest": ids[0],
+            "disk": "disk1",
+            "format": draw(st.sampled_from(["raw", "qcow2"])),
+            "blocks": 1024,
+            "cluster_blocks": 8,
+            "extents": [{"start": 100, "blocks": 500}, {"start": 4000, "blocks": 548}],
+        },
+        {
+            "id": "vf0",
+            "type": "passthrough",
+            "guest": ids[0],
+            "interrupts": draw(st.sampled_from(["vmm", "posted"])),
+            "memory": [{"gpa": 0, "hpa": 1 << 30, "bytes": 1 << 20}],
+        },
     ]
     workload = draw(st.lists(_item(ids, sizes), max_size=25))
     return load_scenario_data(
@@ -110,6 +135,23 @@ def _item(ids, sizes):
                 "device": "lp0",
                 "pages": draw(st.integers(1, 4)),
             }
+        if op == "image":
+            return base | {
+                "op": draw(st.sampled_from(["disk_read", "disk_write"])),
+                "guest": ids[0],
+                "device": "img0",
+                "block": draw(st.integers(0, 1030)),
+                "count": draw(st.integers(1, 20)),
+            }
+        if op == "vf":
+            return base | {
+                "op": "net_send",
+                "guest": ids[0],
+                "device": "vf0",
+                "dst_ip": "192.0.2.7",
+                "bytes": draw(st.integers(1, 5000)),
+                "buffer": draw(st.integers(0, (1 << 20) + 5000)),
+            }
         if op == "key":
             return base | {"op": "key_press", "device": "kbd0", "key": "a"}
         if op == "read":
@@ -144,7 +186,7 @@ def test_seq_strictly_rises_and_time_never_falls(scenario):
 
 @given(scenarios())
 def test_no_hop_touches_a_block_outside_the_requesting_guests_partition(scenario):
-    (disk,) = [d for d in scenario.devices if d.type == "disk"]
+    disk = scenario.device("disk0")
     region = {p.guest: range(p.start, p.start + p.blocks) for p in disk.partitions}
     for hop in simulate(scenario).hops:
         if hop.stage == "physical_device" and hop.device == "disk0":

@@ -120,3 +120,17 @@ def test_generator_refuses_too_much_or_nonsense(client):
     assert response.status_code == 422 and "at most 10,000" in response.text
     assert client.post("/contention", data={"guests": "40"}).status_code == 422
     assert client.post("/contention", data={"device": "tape"}).status_code == 422
+
+
+def test_compare_shows_the_bare_machine_and_virtio_under_load(client):
+    sid = new_session(client, "levels")
+    page = client.get(f"/s/{sid}/compare").text
+    assert "The bare machine" in page
+    # a 1,500-byte frame: 13 µs natively; e1000 adds 16 µs, virtio 3 µs, the system call 5 µs
+    row = re.search(r"<tr><td>shared</td><td>13.0 µs</td>\s*(.*?)</tr>", page, flags=re.S)
+    assert row is not None
+    assert re.findall(r"<td>([\d.]+%)</td>", row.group(1)) == ["123.1%", "23.1%", "38.5%"]
+    assert "<caption>net_send on nic0</caption>" in page
+    curve = page.split("<caption>net_send on nic0</caption>")[1].split("</table>")[0]
+    cells = re.findall(r"<tr><td>([\d,]+)</td><td>([\d.]+)</td><td>([\d.]+)</td>", curve)
+    assert cells[0] == ("100", "1.00", "1.00") and cells[-1] == ("200,000", "0.05", "1.00")

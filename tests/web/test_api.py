@@ -104,7 +104,7 @@ def test_bad_commands_are_refused_with_the_field_path(client, session_id):
         ): "command.block: Input should be greater than or equal to 0",
         json.dumps(
             DISK_WRITE | {"device": "nic0"}
-        ): "command.device: disk_write needs a disk, but nic0 is a nic",
+        ): "command.device: disk_write needs a disk or image, but nic0 is a nic",
         json.dumps(DISK_WRITE | {"at_us": 5}): "command.at_us: set by the server",
         json.dumps({"op": "fly", "device": "disk0"}): "command.op: unknown value 'fly'",
         json.dumps(["not", "a", "mapping"]): "",

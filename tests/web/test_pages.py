@@ -303,3 +303,16 @@ def test_the_token_stands_on_an_element_the_page_draws(client, session_id):
         fragment = client.get(f"/s/{session_id}/player?at={k}", headers=HTMX).text
         target = re.search(r'data-token="([^"]+)"', fragment).group(1)
         assert target and f'id="{target}"' in fragment, (stage, target)
+
+
+def test_disk_images_and_passthrough_devices_render_at_every_hop(client):
+    for name, device, shown in (
+        ("disk-image", "vm1-disk", "L1[0]"),
+        ("passthrough", "vf1", "host-physical 0x100200000"),
+    ):
+        sid = new_session(client, name)
+        hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+        for k in range(len(hops)):
+            assert client.get(f"/s/{sid}/player?at={k}", headers=HTMX).status_code == 200
+        mapping = next(h["seq"] for h in hops if h["device"] == device and shown in h["summary"])
+        assert shown in client.get(f"/s/{sid}/player?at={mapping}", headers=HTMX).text

@@ -6,6 +6,8 @@ a time, and the VMM checks a command when its command register is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
@@ -17,40 +19,62 @@ from ..scenario import DiskRead, DiskWrite
 from ..trace import RequestRecord
 
 
+@dataclass(frozen=True, slots=True)
+class Backing:
+    """Where a guest's virtual disk lies, for the steps every disk request shares.
+
+    ``locate`` shows the VMM's mapping (as hops) and returns its detail, with
+    ``in_bounds`` (and, when refused, ``row`` and ``reason``); ``serve`` does
+    the physical work of a request that is in bounds. ``controllers`` holds
+    each guest's emulated ATA controller.
+    """
+
+    controllers: dict[str, Resource]
+    locate: Callable[[Machine, RequestRecord, DiskRead | DiskWrite], dict[str, Any]]
+    serve: Callable[[Machine, RequestRecord, DiskRead | DiskWrite, dict[str, Any]], Waits]
+
+
 def disk_request(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> Waits:
+    state = m.disks[item.device]
+    yield from block_request(m, req, item, Backing(state.controllers, _locate, _serve_partition))
+
+
+def block_request(
+    m: Machine, req: RequestRecord, item: DiskRead | DiskWrite, backing: Backing
+) -> Waits:
+    """A guest's disk request at its level, whatever lies behind its virtual disk."""
     write = item.op == "disk_write"
     verb = "write" if write else "read"
     guest, block, count = item.guest, item.block, item.count
-    state = m.disks[item.device]
-    span = _span("block", block, count)
+    span = span_of("block", block, count)
     asked = {"op": verb, "virtual_block": block, "count": count}
     app = f"{guest}'s application asks to {verb} {span} of its disk"
     issue = f"{guest}'s disk driver issues a {verb} of virtual {span}"
     if req.level != "io_operation":
         m.guest_starts(req, guest, app, issue, asked)
-        yield from _carry_out(m, req, item, state)
+        yield from _carry_out(m, req, item, backing)
         return
     m.hop(req, "guest_app", guest, app, asked)
     # One ATA register set per guest: its driver finishes one command before it
     # writes the next one's registers.
-    controller = state.controllers.get(guest)
+    controller = backing.controllers.get(guest)
     if controller is None:
-        controller = state.controllers[guest] = Resource(m.engine)
+        controller = backing.controllers[guest] = Resource(m.engine)
     waited = yield controller.claim()
     if waited:
         issue += f", after waiting {waited} µs for its controller's previous command to complete"
     m.hop(req, "guest_driver", guest, issue, {**asked, "waited_us": waited})
-    yield from _carry_out(m, req, item, state)
+    yield from _carry_out(m, req, item, backing)
     controller.release()
 
 
 def _carry_out(
-    m: Machine, req: RequestRecord, item: DiskRead | DiskWrite, state: DiskState
+    m: Machine, req: RequestRecord, item: DiskRead | DiskWrite, backing: Backing
 ) -> Waits:
     write = item.op == "disk_write"
     verb = "write" if write else "read"
     guest, block, count = item.guest, item.block, item.count
-    span = _span("block", block, count)
+    span = span_of("block", block, count)
     call = Call(
         "virtio-blk",
         {
@@ -67,16 +91,14 @@ def _carry_out(
         return
     rebuilt = _rebuilt(m, req, guest, verb, span, len(command))
     m.hop(req, "device_model", "vmm", rebuilt, {"op": verb, "virtual_block": block, "count": count})
-    row = state.row_of(guest)
-    mapping = _mapping(state, row, block, count)
-    m.hop(req, "physical_mapping", "vmm", _mapping_summary(state, guest, mapping), mapping)
+    mapping = backing.locate(m, req, item)
     if not mapping["in_bounds"]:
         # refused at the command: a PIO write's data is never asked for
         yield from _refuse(m, req, guest, write, count, mapping)
         return
     if pio and write:
         yield from register_traps(m, req, guest, ata_data_out(count))
-    yield from _serve(m, req, state, mapping, verb)
+    yield from backing.serve(m, req, item, mapping)
     yield from interrupt(
         m,
         req,
@@ -93,9 +115,24 @@ def _carry_out(
     )
 
 
-def _serve(
+def _locate(m: Machine, req: RequestRecord, item: DiskRead | DiskWrite) -> dict[str, Any]:
+    state = m.disks[item.device]
+    mapping = _mapping(state, state.row_of(item.guest), item.block, item.count)
+    m.hop(req, "physical_mapping", "vmm", _mapping_summary(state, item.guest, mapping), mapping)
+    return mapping
+
+
+def _serve_partition(
+    m: Machine, req: RequestRecord, item: DiskRead | DiskWrite, mapping: dict[str, Any]
+) -> Waits:
+    verb = "write" if item.op == "disk_write" else "read"
+    yield from serve(m, req, m.disks[item.device], mapping, verb)
+
+
+def serve(
     m: Machine, req: RequestRecord, state: DiskState, mapping: dict[str, Any], verb: str
 ) -> Waits:
+    """The disk serves ``mapping``'s blocks when its arm is free: seek, rotation, transfer."""
     waited = yield state.arm.claim()
     spt = state.disk.geometry.sectors_per_track
     cylinder, sector, count = mapping["cylinder"], mapping["sector"], mapping["count"]
@@ -104,7 +141,7 @@ def _serve(
     rotation = rotation_us(m.engine.now + seek, sector, spt)
     transfer = transfer_us(count, spt)
     service = seek + rotation + transfer
-    span = _span("block", mapping["physical_block"], count)
+    span = span_of("block", mapping["physical_block"], count)
     m.hop(
         req,
         "physical_device",
@@ -174,7 +211,7 @@ def _mapping(state: DiskState, row: int | None, block: int, count: int) -> dict[
     if block + count > part.blocks:
         last = block + count - 1
         detail["reason"] = (
-            f"virtual {_span('block', block, count)} reach{'es' if count == 1 else ''} past the "
+            f"virtual {span_of('block', block, count)} reach{'es' if count == 1 else ''} past the "
             f"end of {part.guest}'s {part.blocks}-block disk (last block {part.blocks - 1}, "
             f"asked up to {last})"
         )
@@ -238,5 +275,5 @@ def _native(level: str, write: bool, count: int, ok: bool) -> str:
     return "returns -ENOSPC" if write else "returns 0 (end of device)"
 
 
-def _span(noun: str, first: int, count: int) -> str:
+def span_of(noun: str, first: int, count: int) -> str:
     return f"{noun} {first}" if count == 1 else f"{noun}s {first}-{first + count - 1}"

@@ -20,6 +20,7 @@ from app.workloads import DeviceKind, GeneratorError, contention_data
 
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
 from ..view import colour_of
+from .baseline import baseline_context
 from .charts import grouped_bars, timeline_chart
 
 router = APIRouter()
@@ -40,6 +41,7 @@ def compare_page(request: Request, iovlab: AppDep, live: LiveDep) -> Response:
         "per_page": traps_per_page(traces["io_operation"]),
         "requests": [r for r in live.trace.requests],
         "diff": None,
+        **baseline_context(live, traces),
     }
     return iovlab.templates.TemplateResponse(request, "compare.html", context)
 

@@ -195,3 +195,16 @@ def test_readme_virtio_figures_and_load_table_are_what_the_simulation_gives():
     output = CliRunner().invoke(app, ["compare", str(path), "--load"]).output
     table = _indented_block_after("(traps, then interrupts, per\nrequest):")
     assert table == output.rstrip("\n").splitlines()
+
+
+def test_readme_cost_table_is_the_cost_model_the_page_shows():
+    from app.sim.costs import COST_MODEL
+
+    section = README[README.index("## The cost model") : README.index("## Deploying")]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith(("| what", "| ---"))
+    ]
+    assert rows == [[c.what, c.value, c.source] for c in COST_MODEL]
+    assert "not a benchmark of any machine" in " ".join(section.split())

@@ -9,7 +9,7 @@ fast. The refused are counted apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .budget import DEFAULT_MAX_HOPS
@@ -141,7 +141,7 @@ def comparison_document(scenario: Scenario, result: Comparison) -> dict[str, Any
 
 
 def format_comparison(scenario: Scenario, result: Comparison) -> str:
-    block = f"{'refused':>7} {'traps':>8} {'overhead µs':>12} {'latency µs':>12}"
+    block = f"{'refused':>7} {'traps':>8} {'overhead µs':>12} {'device µs':>12} {'latency µs':>12}"
     width = len(block)
     header = f"{'request':<24} {'n':>4}  " + "  ".join(f"{lvl:>{width}}" for lvl in LEVELS)
     sub = f"{'':<24} {'':>4}  " + "  ".join(block for _ in LEVELS)
@@ -183,8 +183,8 @@ def _percent(fraction: float | None) -> str:
 
 
 def _cells(f: LevelFigures) -> str:
-    traps, overhead, latency = (f.mean(m) for m in ("traps", "overhead_us", "latency_us"))
-    return f"{f.refused:>7} {_mean(traps, 8)} {_mean(overhead, 12)} {_mean(latency, 12)}"
+    means = [_mean(f.mean(m), 8 if m == "traps" else 12) for m in MEASURES]
+    return f"{f.refused:>7} " + " ".join(means)
 
 
 def _mean(value: float | None, width: int) -> str:
@@ -204,10 +204,21 @@ def _failures(result: Comparison) -> list[str]:
 
 
 def figures_by_category(traces: dict[str, Trace]) -> dict[str, dict[str, LevelFigures]]:
-    """``{category: {level: figures}}`` over the requests of one trace per level."""
+    """``{category: {level: figures}}`` over the guests' requests of one trace per level.
+
+    A printed job is one request, as the guest sees it: the ``print_out`` that printed
+    it (the VMM's own, with no trap) is folded into its ``print`` — its pages are the
+    print's device time — rather than counted as a second spooled request with none.
+    """
     result: dict[str, dict[str, LevelFigures]] = {}
     for level, trace in traces.items():
+        printed = print_outs(trace)
         for record in trace.requests:
+            if record.op == "print_out":
+                continue
+            out = printed.get(record.id)
+            if out is not None:
+                record = replace(record, device_us=record.device_us + out.device_us)
             result.setdefault(record.category, {}).setdefault(level, LevelFigures()).add(record)
     return result
 

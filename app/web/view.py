@@ -212,7 +212,15 @@ def _requests(live: Live, shown: list[Hop]) -> list[dict[str, Any]]:
             continue
         row = record.to_dict()
         if record.id not in ended:
-            row.update(status="in flight", latency_us=None)
+            # only what has played: the traps taken so far, and no final figure yet
+            traps = sum(
+                h.detail.get("traps", 0)
+                for h in shown
+                if h.request == record.id and h.stage == "vmm_trap"
+            )
+            row.update(
+                status="in flight", traps=traps, overhead_us=None, device_us=None, latency_us=None
+            )
         rows.append(row)
     return rows
 

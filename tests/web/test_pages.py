@@ -1,6 +1,7 @@
 """The HTML pages and fragments, through the same routes the browser uses."""
 
 import csv
+import html
 import io
 import re
 from pathlib import Path
@@ -316,3 +317,36 @@ def test_disk_images_and_passthrough_devices_render_at_every_hop(client):
             assert client.get(f"/s/{sid}/player?at={k}", headers=HTMX).status_code == 200
         mapping = next(h["seq"] for h in hops if h["device"] == device and shown in h["summary"])
         assert shown in client.get(f"/s/{sid}/player?at={mapping}", headers=HTMX).text
+
+
+def test_every_player_links_to_how_the_numbers_are_made_and_it_shows_the_cost_model(
+    client, session_id
+):
+    from app.sim.costs import COST_MODEL
+
+    for address in (f"/s/{session_id}", f"/embed/s/{session_id}"):
+        assert 'href="/numbers"' in client.get(address).text, address
+    page = client.get("/numbers")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    words = " ".join(re.sub(r"<[^>]+>", "", text).split())
+    assert "orders of magnitude for teaching, not a benchmark of any machine" in words
+    for line in COST_MODEL:
+        assert line.what in text and line.value in text and line.source in text
+
+
+def test_a_request_in_flight_shows_no_final_figures_until_its_last_hop_has_played(client):
+    sid = new_session(client, "partitioned")
+    document = client.get(f"/api/sessions/{sid}/trace").json()
+    record = next(r for r in document["requests"] if r["guest"] == "vm2")
+    hops = [h for h in document["hops"] if h["request"] == record["id"]]
+    before_reply = hops[-2]["seq"]
+    row = re.compile(rf"<td>{record['id']}</td>.*?</tr>", re.S)
+    playing = row.search(client.get(f"/s/{sid}/player?at={before_reply}", headers=HTMX).text)
+    assert playing is not None and "in flight" in playing.group(0)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", playing.group(0))
+    assert cells[-3:] == ["–", "–", "–"]  # overhead, device time, latency: not yet
+    played = row.search(client.get(f"/s/{sid}/player?at={hops[-1]['seq']}", headers=HTMX).text)
+    assert played is not None
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", played.group(0))
+    assert cells[-4] == str(record["traps"]) and cells[-1] != "–"

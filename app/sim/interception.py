@@ -25,6 +25,7 @@ from .costs import (
     PARAVIRTUAL_REQUEST_US,
     VM_EXIT_US,
 )
+from .details import DriverTrap, RegisterTrap, SyscallTrap
 from .engine import Claim
 from .machine import Machine
 from .registers import Access
@@ -93,13 +94,13 @@ def trap_in(
     cost = TRAP_US[req.level]
     if req.level == "device_driver":
         summary = f"{guest}'s {call.driver} driver notifies the VMM: one exit carries the request"
-        m.hop(
-            req,
-            "vmm_trap",
-            "vmm",
-            summary,
-            {"call": call.driver, "request": call.request, "traps": 1, "cost_us": cost},
-        )
+        handed: DriverTrap = {
+            "call": call.driver,
+            "request": call.request,
+            "traps": 1,
+            "cost_us": cost,
+        }
+        m.hop(req, "vmm_trap", "vmm", summary, handed)
         _charge(req, cost, 1)
         yield cost
         return True
@@ -111,21 +112,16 @@ def _syscall_trap(m: Machine, req: RequestRecord, guest: str, call: Call, cost: 
     name, number = syscall_name(os, call.syscall)
     known = m.os_known(guest)
     args = ", ".join(f"{k}={v}" for k, v in call.args.items())
-    m.hop(
-        req,
-        "vmm_trap",
-        "vmm",
-        f"the VMM catches {guest}'s system call {name}({args})",
-        {
-            "syscall": name,
-            "number": number,
-            "args": call.args,
-            "os": os,
-            "os_known": known,
-            "traps": 1,
-            "cost_us": cost,
-        },
-    )
+    caught: SyscallTrap = {
+        "syscall": name,
+        "number": number,
+        "args": call.args,
+        "os": os,
+        "os_known": known,
+        "traps": 1,
+        "cost_us": cost,
+    }
+    m.hop(req, "vmm_trap", "vmm", f"the VMM catches {guest}'s system call {name}({args})", caught)
     _charge(req, cost, 1)
     yield cost
     if not known:
@@ -157,16 +153,17 @@ def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterabl
         key = (actor, access)
         text = shared.get(key)
         if text is None:
+            emulated: RegisterTrap = {
+                "access": access.access,
+                "port": f"0x{access.port:X}",
+                "value": access.value,
+                "register": access.register,
+                "traps": access.traps,
+                "cost_us": total,
+            }
             text = shared[key] = (
                 f"{actor}: {access.describe()} exits to the VMM, which emulates the register",
-                {
-                    "access": access.access,
-                    "port": f"0x{access.port:X}",
-                    "value": access.value,
-                    "register": access.register,
-                    "traps": access.traps,
-                    "cost_us": total,
-                },
+                emulated,
             )
         m.hop(req, "vmm_trap", "vmm", *text)
         _charge(req, total, access.traps)

@@ -9,10 +9,12 @@ so ``seq`` rises and ``t_us`` never falls by construction.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .budget import BudgetPassed
+from .details import GuestSpoolRow, SpoolRow, SpoolTables
 from .engine import Engine, Resource
 from .scenario import (
     CATEGORY_OF_TYPE,
@@ -80,11 +82,11 @@ class SpoolState:
 
     printer: Printer
     feeder: Resource
-    guest_tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    guest_tables: dict[str, list[GuestSpoolRow]] = field(default_factory=dict)
     # one hand-over at a time per guest, so a guest's jobs reach the VMM in the
     # order its OS spooled them
     handovers: dict[str, Resource] = field(default_factory=dict)
-    vmm_table: list[dict[str, Any]] = field(default_factory=list)
+    vmm_table: list[SpoolRow] = field(default_factory=list)
     next_file: int = 1
     next_guest_job: dict[str, int] = field(default_factory=dict)
     next_page_number: int = 1
@@ -94,14 +96,14 @@ class SpoolState:
             self.handovers[guest] = Resource(engine)
         return self.handovers[guest]
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> SpoolTables:
         """Both tables as they are now; long queues show their head and their length."""
         return {
             "guest_spool": {
-                g: [dict(row) for row in rows[:SPOOL_ROWS_SHOWN]]
+                g: [row.copy() for row in rows[:SPOOL_ROWS_SHOWN]]
                 for g, rows in self.guest_tables.items()
             },
-            "vmm_spool": [dict(row) for row in self.vmm_table[:SPOOL_ROWS_SHOWN]],
+            "vmm_spool": [row.copy() for row in self.vmm_table[:SPOOL_ROWS_SHOWN]],
             "vmm_spool_length": len(self.vmm_table),
         }
 
@@ -135,7 +137,7 @@ class Machine:
         self.switch_ports: dict[str, list[str]] = {}
         # Summaries and details that many hops hold alike, made once (hop details are
         # never changed once recorded, so hops may share them).
-        self.shared_texts: dict[Any, tuple[str, dict[str, Any]]] = {}
+        self.shared_texts: dict[Any, tuple[str, Mapping[str, Any]]] = {}
         for device in scenario.devices:
             self._add_state(device)
 
@@ -170,8 +172,9 @@ class Machine:
         return record
 
     def hop(
-        self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: dict[str, Any]
+        self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: Mapping[str, Any]
     ) -> None:
+        """Record a hop; ``detail`` is one of :mod:`app.sim.details` where anything reads it."""
         hops = self._hops
         if self.max_hops is not None and len(hops) >= self.max_hops:
             raise BudgetPassed(req)

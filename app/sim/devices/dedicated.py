@@ -18,6 +18,13 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from ..details import (
+    InputQueue,
+    InputQueuedByVmm,
+    InputTakenByVmm,
+    InputTakenInGuest,
+    OwnerLookup,
+)
 from ..interception import Call, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
 from ..machine import DedicatedState, Machine
 from ..registers import Access, i8042_key, i8042_mouse, scancode_text, scancodes, unshifted
@@ -34,12 +41,13 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
     what = _shown(value)  # the scan codes are said once, where the keyboard sends them
     owner = state.owner
     req.guest = owner  # the input is nobody's until the VMM has looked up the owner
+    looked_up: OwnerLookup = {"owner": owner, "owners": _owners(m)}
     m.hop(
         req,
         "physical_mapping",
         "vmm",
         f"the VMM looks up the owner of {device}: {owner or 'nobody'}",
-        {"owner": owner, "owners": _owners(m)},
+        looked_up,
     )
     if owner is None:
         m.reply(
@@ -52,13 +60,14 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
             unknown_os_reply(m, req, owner, "the read that would take this input")
             return
         queue.append(value)
+        kept: InputQueuedByVmm = {"to": owner, "input": value, "queued": len(queue)}
         m.hop(
             req,
             "device_model",
             "vmm",
             f"the VMM queues {what} for {owner}: at the system-call level it answers "
             f"{owner}'s read calls itself, with its {m.guests[owner].os} knowledge",
-            {"to": owner, "input": value, "queued": len(queue)},
+            kept,
         )
         m.reply(req, "ok", f"delivered to {owner}, the owner of {device}", delivered_to=owner)
         return
@@ -78,12 +87,13 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         irq=_irq(m, device),
     )
     queue.append(value)
+    queued: InputQueue = {"input": value, "queued": len(queue)}
     m.hop(
         req,
         "guest_driver",
         owner,
         f"{owner}'s input driver reads {what} and its OS queues it for its applications",
-        {"input": value, "queued": len(queue)},
+        queued,
     )
     m.reply(req, "ok", f"delivered to {owner}, the owner of {device}", delivered_to=owner)
 
@@ -106,13 +116,14 @@ def read_input(m: Machine, req: RequestRecord, item: KeyRead | MouseRead) -> Wai
     name = syscall_name(os, "read")[0]
     waiting = queue.popleft() if queue else None
     took = f"takes {_shown(waiting)} from" if waiting is not None else "finds nothing in"
+    taken: InputTakenByVmm = {"fd": 0, "device": device, "input": waiting, "queued": len(queue)}
     m.hop(
         req,
         "device_model",
         "vmm",
         f"the VMM interprets {name} with its {os} knowledge: fd 0 is {device}; it {took} "
         f"{guest}'s input queue",
-        {"fd": 0, "device": device, "input": waiting, "queued": len(queue)},
+        taken,
     )
     _answer(m, req, state, guest, waiting, by="vmm", returns=name)
 
@@ -123,12 +134,13 @@ def _read_in_guest(
     """The guest's OS answers from its own queue: no trap, no VMM."""
     waiting = queue.popleft() if queue else None
     took = f"takes {_shown(waiting)} from" if waiting is not None else "finds nothing in"
+    taken: InputTakenInGuest = {"input": waiting, "queued": len(queue), "traps": 0}
     m.hop(
         req,
         "guest_driver",
         guest,
         f"{guest}'s OS {took} its own input queue: no trap, the VMM is not involved",
-        {"input": waiting, "queued": len(queue), "traps": 0},
+        taken,
     )
     _answer(m, req, state, guest, waiting, by=guest, returns="")
 

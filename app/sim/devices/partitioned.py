@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
+from ..details import DiskServed
 from ..engine import Resource
 from ..interception import Call, Waits, answered, interrupt, register_traps, syscall_name, trap_in
 from ..machine import DiskState, Machine
@@ -105,6 +106,19 @@ def _serve(
     transfer = transfer_us(count, spt)
     service = seek + rotation + transfer
     span = _span("block", mapping["physical_block"], count)
+    served: DiskServed = {
+        "physical_block": mapping["physical_block"],
+        "count": count,
+        "cylinder": cylinder,
+        "head": mapping["head"],
+        "sector": sector,
+        "from_cylinder": state.head_cylinder,
+        "seek_us": seek,
+        "rotation_us": rotation,
+        "transfer_us": transfer,
+        "service_us": service,
+        "waited_us": waited,
+    }
     m.hop(
         req,
         "physical_device",
@@ -112,19 +126,7 @@ def _serve(
         f"{state.disk.id} {verb}s physical {span} at C {cylinder} / H {mapping['head']} / "
         f"S {sector}: seek {seek} µs over {distance} cylinders, rotation {rotation} µs, "
         f"transfer {transfer} µs",
-        {
-            "physical_block": mapping["physical_block"],
-            "count": count,
-            "cylinder": cylinder,
-            "head": mapping["head"],
-            "sector": sector,
-            "from_cylinder": state.head_cylinder,
-            "seek_us": seek,
-            "rotation_us": rotation,
-            "transfer_us": transfer,
-            "service_us": service,
-            "waited_us": waited,
-        },
+        served,
     )
     req.device_us += service
     yield service

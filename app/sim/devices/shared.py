@@ -5,6 +5,7 @@ and demultiplexes arriving frames to the right guest by MAC (or IP)."""
 from __future__ import annotations
 
 from ..costs import ETHERNET_MTU, wire_us
+from ..details import FrameArrived, FrameOnWire
 from ..interception import (
     Call,
     Steps,
@@ -80,21 +81,22 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
     for number, size in enumerate(frames, start=1):
         waited = yield wire.claim(guest.id)
         on_wire = wire_us(size, device.mbps)
+        sent: FrameOnWire = {
+            "frame": number,
+            "frames": len(frames),
+            "bytes": size,
+            "src_mac": guest.mac,
+            "dst_ip": item.dst_ip,
+            "wire_us": on_wire,
+            "waited_us": waited,
+        }
         m.hop(
             req,
             "physical_device",
             nic,
             f"{nic} puts frame {number}/{len(frames)} of {guest.id} on the wire: "
             f"{size} bytes, {on_wire} µs",
-            {
-                "frame": number,
-                "frames": len(frames),
-                "bytes": size,
-                "src_mac": guest.mac,
-                "dst_ip": item.dst_ip,
-                "wire_us": on_wire,
-                "waited_us": waited,
-            },
+            sent,
         )
         req.device_us += on_wire
         yield on_wire
@@ -114,12 +116,13 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
     """A frame arriving from the network, whenever the network sends it."""
     receivers, key, matched_by = _demultiplex(m, item)
     unserved = _unserved(m, req, receivers) if matched_by == "broadcast" else {}
+    arrived: FrameArrived = {"dst_mac": item.dst_mac, "dst_ip": item.dst_ip, "bytes": item.bytes}
     m.hop(
         req,
         "physical_device",
         item.device,
         f"{item.device} receives a {item.bytes}-byte frame for {key}",
-        {"dst_mac": item.dst_mac, "dst_ip": item.dst_ip, "bytes": item.bytes},
+        arrived,
     )
     # the frame is nobody's until the VMM has looked up its destination
     req.guest = receivers[0] if len(receivers) == 1 and matched_by != "broadcast" else None

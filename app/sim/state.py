@@ -63,7 +63,7 @@ class PrinterState:
 
     tables: SpoolTables
     page: PagePrinted | None = None
-    tray: tuple[Hop, ...] = ()
+    tray: tuple[PagePrinted, ...] = ()
     pages_out: int = 0
 
 
@@ -218,7 +218,7 @@ def _disk(disk: DiskArmState, hop: Hop) -> DiskArmState:
 def _printer(printer: PrinterState, hop: Hop) -> PrinterState:
     if hop.stage == "physical_device":
         page = cast(PagePrinted, hop.detail)
-        tray = (*printer.tray[-(RECENT - 1) :], hop)
+        tray = (*printer.tray[-(RECENT - 1) :], page)
         return replace(printer, page=page, tray=tray, pages_out=printer.pages_out + 1)
     if "vmm_spool" in hop.detail:
         return replace(printer, tables=_tables(hop.detail))

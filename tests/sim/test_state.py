@@ -120,6 +120,8 @@ def test_at_the_end_traps_and_pages_add_up_to_the_requests(scenario):
         h.detail["pages"] for h in trace.hops if h.stage == "status_reply" and h.actor == "lp0"
     )
     assert end.printers["lp0"].pages_out == printed
+    pages = [h.detail for h in trace.hops if h.device == "lp0" and h.stage == "physical_device"]
+    assert end.printers["lp0"].tray == tuple(pages[-10:])
     sent = [h for h in trace.hops if h.device == "nic0" and h.stage == "physical_device"]
     assert end.wires["nic0"].count == len(sent)
     assert end.wires["nic0"].frames == tuple(sent[-10:])

@@ -205,17 +205,5 @@ class Machine:
         req.end_us = self.engine.now
         self.hop(req, "status_reply", by, summary, {"status": status, **detail})
 
-    def guest_starts(
-        self, req: RequestRecord, guest: str, app: str, driver: str, detail: dict[str, Any]
-    ) -> None:
-        """The hops inside the guest before anything reaches the VMM.
-
-        At the system-call level the VMM catches the call as it enters the guest
-        kernel, so the guest's driver never runs for the request.
-        """
-        self.hop(req, "guest_app", guest, app, detail)
-        if req.level != "system_call":
-            self.hop(req, "guest_driver", guest, driver, detail)
-
     def os_known(self, guest: str) -> bool:
         return self.guests[guest].os in self.known_os

@@ -25,7 +25,15 @@ from ..details import (
     InputTakenInGuest,
     OwnerLookup,
 )
-from ..interception import Call, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
+from ..interception import (
+    Call,
+    Waits,
+    interrupt,
+    level_of,
+    syscall_name,
+    trap_in,
+    unknown_os_reply,
+)
 from ..machine import DedicatedState, Machine
 from ..registers import Access, i8042_key, i8042_mouse, scancode_text, scancodes, unshifted
 from ..scenario import KeyPress, KeyRead, MouseMove, MouseRead
@@ -55,7 +63,7 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         )
         return
     queue = state.pending.setdefault(owner, deque())
-    if req.level == "system_call":
+    if level_of(req).vmm_answers:
         if not m.os_known(owner):
             unknown_os_reply(m, req, owner, "the read that would take this input")
             return
@@ -75,7 +83,7 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         req,
         "device_model",
         "vmm",
-        f"the VMM puts {what} into {owner}'s {_model(req.level, device, m)}",
+        f"the VMM puts {what} into {owner}'s {INPUT_MODEL[req.level][m.devices[device].type]}",
         {"to": owner, "input": value},
     )
     yield from interrupt(
@@ -106,7 +114,7 @@ def read_input(m: Machine, req: RequestRecord, item: KeyRead | MouseRead) -> Wai
     m.hop(
         req, "guest_app", guest, f"{guest}'s application reads input from {device}", {"op": item.op}
     )
-    if req.level != "system_call":
+    if not level_of(req).vmm_answers:
         _read_in_guest(m, req, state, queue, guest)
         return
     call = Call("virtio-input", {"queue": "eventq", "op": "read"}, "read", {"fd": 0, "bytes": 8})
@@ -203,11 +211,14 @@ def _shown(value: Any) -> str:
     )
 
 
-def _model(level: str, device: str, m: Machine) -> str:
-    kind = m.devices[device].type
-    if level == "device_driver":
-        return "virtio-input device"
-    return "i8042 keyboard controller" if kind == "keyboard" else "i8042 mouse port"
+# The VMM's model that input is put into, by level and device type. At the system-call
+# level the VMM keeps the guest's queue itself, so no model is named there.
+_I8042 = {"keyboard": "i8042 keyboard controller", "mouse": "i8042 mouse port"}
+INPUT_MODEL: dict[str, dict[str, str]] = {
+    "io_operation": _I8042,
+    "device_driver": {"keyboard": "virtio-input device", "mouse": "virtio-input device"},
+    "system_call": {},
+}
 
 
 def _irq(m: Machine, device: str) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 from ..costs import PRINTER_BYTES_PER_PAGE, page_us
 from ..details import GuestSpoolRow, PagePrinted, SpoolRow
 from ..engine import Process
-from ..interception import Call, Waits, interrupt, syscall_name, trap_in
+from ..interception import Call, Waits, interrupt, level_of, syscall_name, trap_in
 from ..machine import SPOOL_ROWS_SHOWN, Machine, SpoolState
 from ..registers import LPT_JOB_DONE, lpt_page
 from ..scenario import Print
@@ -46,7 +46,7 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         "write",
         {"fd": 5, "bytes": pages * PRINTER_BYTES_PER_PAGE},
     )
-    if req.level == "system_call":
+    if not level_of(req).in_guest_driver:  # the VMM catches the write before the OS spools
         if not (yield from trap_in(m, req, guest, [], call)):
             return
         row = _into_vmm_table(m, req, spool, guest, None, pages, _interpreted(m, guest, printer))
@@ -54,7 +54,7 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         row = yield from _hand_over(m, req, spool, guest, pages, call)
     ahead = _queue_hop(m, req, spool, row)
     m.engine.start(print_out(m, spool, row, req.level))
-    if req.level != "system_call":
+    if level_of(req).in_guest_driver:
         yield from interrupt(
             m,
             req,
@@ -89,7 +89,7 @@ def _hand_over(
     call = Call(call.driver, {"guest_job": guest_job, **call.request}, call.syscall, call.args)
     # The page's accesses, repeated as the traps happen: a list of every access of every
     # page would hold 2,000 references a page for each print waiting to start.
-    page = lpt_page() if req.level == "io_operation" else []
+    page = lpt_page() if level_of(req).registers else []
     accesses = chain.from_iterable(repeat(page, pages))
     yield from trap_in(m, req, guest, accesses, call)
     own_table.remove(own_row)
@@ -212,12 +212,22 @@ def _interpreted(m: Machine, guest: str, printer: str) -> str:
 
 def _released(m: Machine, req: RequestRecord, guest: str, row: SpoolRow, ahead: list[int]) -> str:
     place = "first" if not ahead else f"number {len(ahead) + 1}"
-    spooled = f"spooled as file {row['file']}, {place} in the VMM's spool table"
-    if req.level == "system_call":
-        name = syscall_name(m.guests[guest].os, "write")[0]
-        nbytes = row["pages"] * PRINTER_BYTES_PER_PAGE
-        return f"{name} returns {nbytes} (bytes) to {guest}'s application: {spooled}; it goes on"
-    return f"{guest}'s job {row['guest_job']} is {spooled}: {guest}'s application goes on"
+    return RELEASED[req.level].format(
+        guest=guest,
+        guest_job=row["guest_job"],
+        call=syscall_name(m.guests[guest].os, "write")[0],
+        bytes=row["pages"] * PRINTER_BYTES_PER_PAGE,
+        spooled=f"spooled as file {row['file']}, {place} in the VMM's spool table",
+    )
+
+
+# How a print request ends at each level, once its job is in the VMM's spool table
+# (fields: guest, guest_job, call, bytes, spooled).
+RELEASED: dict[str, str] = {
+    "io_operation": "{guest}'s job {guest_job} is {spooled}: {guest}'s application goes on",
+    "device_driver": "{guest}'s job {guest_job} is {spooled}: {guest}'s application goes on",
+    "system_call": "{call} returns {bytes} (bytes) to {guest}'s application: {spooled}; it goes on",
+}
 
 
 def _queue_summary(row: SpoolRow, spool: SpoolState) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..costs import memcpy_us
 from ..details import OwnerChanged, SwitchCopy
-from ..interception import Waits, answered, interrupt, unknown_os_reply
+from ..interception import Waits, answered, interrupt, level_of, unknown_os_reply
 from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE
 from ..scenario import NetSend, SwitchOwner
@@ -40,7 +40,7 @@ def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         receiver,
         port_table,
     )
-    if req.level == "system_call" and not m.os_known(receiver):
+    if level_of(req).vmm_answers and not m.os_known(receiver):
         unknown_os_reply(m, req, receiver, RECEIVE_CALLS)
         return
     copy = memcpy_us(item.bytes)

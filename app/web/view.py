@@ -139,7 +139,12 @@ def _device(
         view.state.update(frames=list(wire.frames), frame_count=wire.count)
     elif device.id in core.printers:
         printer = core.printers[device.id]
-        view.state.update(printer.tables, tray=list(printer.tray), pages_out=printer.pages_out)
+        view.state.update(
+            guest_spool=printer.tables["guest_spool"],
+            vmm_spool=printer.tables["vmm_spool"],
+            tray=list(printer.tray),
+            pages_out=printer.pages_out,
+        )
     elif device.id in core.inputs:
         inputs = core.inputs[device.id]
         view.state.update(owner=inputs.owner, last_input=inputs.last_input)

@@ -22,7 +22,7 @@ from .details import (
     SpoolTables,
     Traps,
 )
-from .scenario import Disk, Keyboard, Mouse, Scenario, VSwitch
+from .scenario import Disk, Keyboard, Mouse, Nic, Printer, Scenario, VSwitch
 from .trace import Hop, Trace
 
 # The newest pages in a printer's tray and frames on a wire that a state keeps.
@@ -101,6 +101,7 @@ class MachineState:
     wires: Mapping[str, WireState]
     vswitches: Mapping[str, VSwitchState]
     vnic_table: tuple[VnicRow, ...]
+    console_switches: frozenset[str]
     traps: int
     traps_by_guest: Mapping[str, int]
 
@@ -118,10 +119,11 @@ def initial_state(scenario: Scenario) -> MachineState:
         k=-1,
         inputs={d.id: InputState(d.owner, {}) for d in devices if isinstance(d, Keyboard | Mouse)},
         disks={d.id: DiskArmState() for d in devices if isinstance(d, Disk)},
-        printers={d.id: PrinterState(no_tables) for d in devices if d.type == "printer"},
-        wires={d.id: WireState() for d in devices if d.type == "nic"},
+        printers={d.id: PrinterState(no_tables) for d in devices if isinstance(d, Printer)},
+        wires={d.id: WireState() for d in devices if isinstance(d, Nic)},
         vswitches={d.id: VSwitchState(tuple(d.guests)) for d in devices if isinstance(d, VSwitch)},
         vnic_table=tuple(VnicRow(g.id, g.mac, g.ip) for g in scenario.guests),
+        console_switches=frozenset(d.id for d in devices if d.type == "console_switch"),
         traps=0,
         traps_by_guest={g.id: 0 for g in scenario.guests},
     )
@@ -132,19 +134,20 @@ def advance(state: MachineState, hop: Hop, op: str) -> MachineState:
     changes: dict[str, Any] = {"k": hop.seq}
     if hop.stage == "vmm_trap":
         changes.update(_trapped(state, hop))
-    category = hop.category
-    if category == "dedicated":
-        changes["inputs"] = _with(state.inputs, hop.device, _input(state, hop, op))
-    elif category == "partitioned":
-        changes["disks"] = _with(state.disks, hop.device, _disk(state.disks[hop.device], hop))
-    elif category == "spooled":
-        printer = state.printers[hop.device]
-        changes["printers"] = _with(state.printers, hop.device, _printer(printer, hop))
-    elif category == "shared" and hop.stage == "physical_device":
-        wire = state.wires[hop.device]
+    # Each device is found in the one table that holds its kind; a device of a kind the
+    # state does not draw changes nothing but the trap counts.
+    device = hop.device
+    if device in state.inputs:
+        changes["inputs"] = _with(state.inputs, device, _input(state, hop, op))
+    elif device in state.disks:
+        changes["disks"] = _with(state.disks, device, _disk(state.disks[device], hop))
+    elif device in state.printers:
+        changes["printers"] = _with(state.printers, device, _printer(state.printers[device], hop))
+    elif device in state.wires and hop.stage == "physical_device":
+        wire = state.wires[device]
         frames = (*wire.frames[-(RECENT - 1) :], hop)
-        changes["wires"] = _with(state.wires, hop.device, WireState(frames, wire.count + 1))
-    elif category == "virtual":
+        changes["wires"] = _with(state.wires, device, WireState(frames, wire.count + 1))
+    elif device in state.vswitches or device in state.console_switches:
         changes.update(_virtual(state, hop))
     # Lit places are lit for one hop only: the disk lit before goes dark.
     for device, disk in state.disks.items():
@@ -243,7 +246,7 @@ def _virtual(state: MachineState, hop: Hop) -> dict[str, Any]:
                 state.vswitches, hop.device, replace(switch, copies=switch.copies + 1)
             )
         }
-    if hop.device not in state.vswitches and hop.stage == "physical_mapping":
+    if hop.device in state.console_switches and hop.stage == "physical_mapping":
         changed = cast(OwnerChanged, hop.detail)
         device = state.inputs[changed["target"]]
         return {

@@ -99,10 +99,13 @@ class Interception:
 
 
 def level_of(req: RequestRecord) -> Interception:
+    """What the VMM catches at the level ``req`` runs at (an item may override the
+    scenario's level, so it is the request's, not the machine's)."""
     return INTERCEPTION[req.level]
 
 
 def answered(level: str, guest: str) -> str:
+    """Who gets a request's status at ``level``."""
     return INTERCEPTION[level].answered(guest)
 
 

@@ -14,7 +14,7 @@ The functions here are sub-processes: device processes call them with
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from .costs import (
     PARAVIRTUAL_REQUEST_US,
     VM_EXIT_US,
 )
+from .details import DriverTrap, RegisterTrap, SyscallTrap
 from .engine import Claim
 from .machine import Machine
 from .registers import Access
@@ -33,12 +34,6 @@ from .virtqueue import VirtQueue
 
 Steps = Generator[int | Claim, Any, bool]
 Waits = Generator[int | Claim, Any, None]
-
-TRAP_US = {
-    "io_operation": VM_EXIT_US + EMULATE_REGISTER_US,
-    "device_driver": VM_EXIT_US + PARAVIRTUAL_REQUEST_US,
-    "system_call": VM_EXIT_US + INTERPRET_SYSCALL_US,
-}
 
 # System call names per guest OS, with the Linux x86-64 numbers.
 _SYSCALLS: dict[str, dict[str, tuple[str, int | None]]] = {
@@ -78,10 +73,41 @@ def syscall_name(os: str, generic: str) -> tuple[str, int | None]:
     return _SYSCALLS.get(os, {}).get(generic, (generic, None))
 
 
+TrapIn = Callable[["Machine", RequestRecord, str, Iterable[Access], Call], Steps]
+
+
+@dataclass(frozen=True, slots=True)
+class Interception:
+    """What the VMM catches at one level, read by the devices instead of naming levels.
+
+    ``trap_in`` makes the exits that carry a request in; ``registers`` says whether each
+    register access of the guest's driver is an exit of its own (the device must then
+    model its registers); ``in_guest_driver`` whether the guest's own driver runs for
+    a request; ``vmm_answers`` whether the VMM stands in for the guest OS, answering its
+    calls itself, which it can do only for a guest OS it knows.
+    """
+
+    trap_us: int
+    trap_in: TrapIn
+    registers: bool
+    in_guest_driver: bool
+    vmm_answers: bool
+
+    def answered(self, guest: str) -> str:
+        """Who gets a request's status: when the VMM answers the application's call,
+        the application itself (the call's return value), for the driver never ran."""
+        return f"{guest}'s driver" if self.in_guest_driver else f"{guest}'s application"
+
+
+def level_of(req: RequestRecord) -> Interception:
+    """What the VMM catches at the level ``req`` runs at (an item may override the
+    scenario's level, so it is the request's, not the machine's)."""
+    return INTERCEPTION[req.level]
+
+
 def answered(level: str, guest: str) -> str:
-    """Who gets a request's status: at the system-call level the application
-    itself (the call's return value), for the guest's driver never ran."""
-    return f"{guest}'s application" if level == "system_call" else f"{guest}'s driver"
+    """Who gets a request's status at ``level``."""
+    return INTERCEPTION[level].answered(guest)
 
 
 def trap_in(
@@ -90,29 +116,37 @@ def trap_in(
     """The exits that carry a guest's request into the VMM; False if the VMM gave up."""
     if m.native:
         return True  # the guest's driver is on the real device: nothing to catch
-    if req.level == "io_operation":
-        yield from register_traps(m, req, guest, accesses)
+    return (yield from level_of(req).trap_in(m, req, guest, accesses, call))
+
+
+def _registers_trap(
+    m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
+) -> Steps:
+    yield from register_traps(m, req, guest, accesses)
+    return True
+
+
+def _driver_trap(
+    m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
+) -> Steps:
+    cost = level_of(req).trap_us
+    queue = m.virtqueue(guest, req.device)
+    since = queue.add(req.id, m.engine.now)
+    if since is not None:
+        yield from _unnotified(m, req, guest, call, queue, since)
         return True
-    cost = TRAP_US[req.level]
-    if req.level == "device_driver":
-        queue = m.virtqueue(guest, req.device)
-        since = queue.add(req.id, m.engine.now)
-        if since is not None:
-            yield from _unnotified(m, req, guest, call, queue, since)
-            return True
-        queue.took(m.engine.now + cost)
-        summary = f"{guest}'s {call.driver} driver notifies the VMM: one exit carries the request"
-        m.hop(
-            req,
-            "vmm_trap",
-            "vmm",
-            summary,
-            {"call": call.driver, "request": call.request, "traps": 1, "cost_us": cost},
-        )
-        _charge(req, cost, 1)
-        yield cost
-        return True
-    return (yield from _syscall_trap(m, req, guest, call, cost))
+    queue.took(m.engine.now + cost)
+    summary = f"{guest}'s {call.driver} driver notifies the VMM: one exit carries the request"
+    handed: DriverTrap = {
+        "call": call.driver,
+        "request": call.request,
+        "traps": 1,
+        "cost_us": cost,
+    }
+    m.hop(req, "vmm_trap", "vmm", summary, handed)
+    _charge(req, cost, 1)
+    yield cost
+    return True
 
 
 def _unnotified(
@@ -143,26 +177,24 @@ def _unnotified(
     yield taken - now
 
 
-def _syscall_trap(m: Machine, req: RequestRecord, guest: str, call: Call, cost: int) -> Steps:
+def _syscall_trap(
+    m: Machine, req: RequestRecord, guest: str, accesses: Iterable[Access], call: Call
+) -> Steps:
+    cost = level_of(req).trap_us
     os = m.guests[guest].os
     name, number = syscall_name(os, call.syscall)
     known = m.os_known(guest)
     args = ", ".join(f"{k}={v}" for k, v in call.args.items())
-    m.hop(
-        req,
-        "vmm_trap",
-        "vmm",
-        f"the VMM catches {guest}'s system call {name}({args})",
-        {
-            "syscall": name,
-            "number": number,
-            "args": call.args,
-            "os": os,
-            "os_known": known,
-            "traps": 1,
-            "cost_us": cost,
-        },
-    )
+    caught: SyscallTrap = {
+        "syscall": name,
+        "number": number,
+        "args": call.args,
+        "os": os,
+        "os_known": known,
+        "traps": 1,
+        "cost_us": cost,
+    }
+    m.hop(req, "vmm_trap", "vmm", f"the VMM catches {guest}'s system call {name}({args})", caught)
     _charge(req, cost, 1)
     yield cost
     if not known:
@@ -184,10 +216,10 @@ def unknown_os_reply(m: Machine, req: RequestRecord, guest: str, what: str) -> N
 
 
 def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterable[Access]) -> Waits:
-    """One vmm_trap hop per register access (I/O-operation level)."""
+    """One vmm_trap hop per register access (at a level where registers exit)."""
     if m.native:
         return
-    cost = TRAP_US["io_operation"]
+    cost = VM_EXIT_US + EMULATE_REGISTER_US
     # The same access by the same guest is the same sentence and detail every time (a
     # 500-page print repeats four accesses 500 times): its hops share one copy.
     shared = m.shared_texts
@@ -196,16 +228,17 @@ def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterabl
         key = (actor, access)
         text = shared.get(key)
         if text is None:
+            emulated: RegisterTrap = {
+                "access": access.access,
+                "port": f"0x{access.port:X}",
+                "value": access.value,
+                "register": access.register,
+                "traps": access.traps,
+                "cost_us": total,
+            }
             text = shared[key] = (
                 f"{actor}: {access.describe()} exits to the VMM, which emulates the register",
-                {
-                    "access": access.access,
-                    "port": f"0x{access.port:X}",
-                    "value": access.value,
-                    "register": access.register,
-                    "traps": access.traps,
-                    "cost_us": total,
-                },
+                emulated,
             )
         m.hop(req, "vmm_trap", "vmm", *text)
         _charge(req, total, access.traps)
@@ -246,7 +279,7 @@ def interrupt(
     )
     _charge(req, INTERRUPT_INJECTION_US, 0)
     yield INTERRUPT_INJECTION_US
-    if req.level == "io_operation":
+    if level_of(req).registers:
         yield from register_traps(m, req, guest, accesses)
 
 
@@ -262,3 +295,40 @@ def _polled_since(m: Machine, req: RequestRecord, guest: str) -> int | None:
 def _charge(req: RequestRecord, overhead_us: int, traps: int) -> None:
     req.overhead_us += overhead_us
     req.traps += traps
+
+
+def guest_starts(
+    m: Machine, req: RequestRecord, guest: str, app: str, driver: str, detail: dict[str, Any]
+) -> None:
+    """The hops inside the guest before anything reaches the VMM: its application, and
+    its driver where the driver runs for the request."""
+    m.hop(req, "guest_app", guest, app, detail)
+    if level_of(req).in_guest_driver:
+        m.hop(req, "guest_driver", guest, driver, detail)
+
+
+# The one table of the levels: adding a level is a row here, its cost in costs.py, its
+# name in scenario.Level, and a row in each device's wording table.
+INTERCEPTION: dict[str, Interception] = {
+    "io_operation": Interception(
+        trap_us=VM_EXIT_US + EMULATE_REGISTER_US,
+        trap_in=_registers_trap,
+        registers=True,
+        in_guest_driver=True,
+        vmm_answers=False,
+    ),
+    "device_driver": Interception(
+        trap_us=VM_EXIT_US + PARAVIRTUAL_REQUEST_US,
+        trap_in=_driver_trap,
+        registers=False,
+        in_guest_driver=True,
+        vmm_answers=False,
+    ),
+    "system_call": Interception(
+        trap_us=VM_EXIT_US + INTERPRET_SYSCALL_US,
+        trap_in=_syscall_trap,
+        registers=False,
+        in_guest_driver=False,
+        vmm_answers=True,
+    ),
+}

@@ -9,10 +9,12 @@ so ``seq`` rises and ``t_us`` never falls by construction.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .budget import BudgetPassed
+from .details import GuestSpoolRow, SpoolRow, SpoolTables
 from .diskimage import ImageFile
 from .engine import Engine, Resource
 from .scenario import (
@@ -84,11 +86,11 @@ class SpoolState:
 
     printer: Printer
     feeder: Resource
-    guest_tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    guest_tables: dict[str, list[GuestSpoolRow]] = field(default_factory=dict)
     # one hand-over at a time per guest, so a guest's jobs reach the VMM in the
     # order its OS spooled them
     handovers: dict[str, Resource] = field(default_factory=dict)
-    vmm_table: list[dict[str, Any]] = field(default_factory=list)
+    vmm_table: list[SpoolRow] = field(default_factory=list)
     next_file: int = 1
     next_guest_job: dict[str, int] = field(default_factory=dict)
     next_page_number: int = 1
@@ -98,14 +100,14 @@ class SpoolState:
             self.handovers[guest] = Resource(engine)
         return self.handovers[guest]
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> SpoolTables:
         """Both tables as they are now; long queues show their head and their length."""
         return {
             "guest_spool": {
-                g: [dict(row) for row in rows[:SPOOL_ROWS_SHOWN]]
+                g: [row.copy() for row in rows[:SPOOL_ROWS_SHOWN]]
                 for g, rows in self.guest_tables.items()
             },
-            "vmm_spool": [dict(row) for row in self.vmm_table[:SPOOL_ROWS_SHOWN]],
+            "vmm_spool": [row.copy() for row in self.vmm_table[:SPOOL_ROWS_SHOWN]],
             "vmm_spool_length": len(self.vmm_table),
         }
 
@@ -147,7 +149,7 @@ class Machine:
         self.switch_ports: dict[str, list[str]] = {}
         # Summaries and details that many hops hold alike, made once (hop details are
         # never changed once recorded, so hops may share them).
-        self.shared_texts: dict[Any, tuple[str, dict[str, Any]]] = {}
+        self.shared_texts: dict[Any, tuple[str, Mapping[str, Any]]] = {}
         self.images: dict[str, ImageFile] = {}
         self.virtqueues: dict[tuple[str, str], VirtQueue] = {}
         for device in scenario.devices:
@@ -188,8 +190,9 @@ class Machine:
         return record
 
     def hop(
-        self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: dict[str, Any]
+        self, req: RequestRecord, stage: Stage, actor: str, summary: str, detail: Mapping[str, Any]
     ) -> None:
+        """Record a hop; ``detail`` is one of :mod:`app.sim.details` where anything reads it."""
         if self.native and actor == "vmm":
             if stage != "status_reply":
                 return
@@ -223,18 +226,6 @@ class Machine:
         req.status = status
         req.end_us = self.engine.now
         self.hop(req, "status_reply", by, summary, {"status": status, **detail})
-
-    def guest_starts(
-        self, req: RequestRecord, guest: str, app: str, driver: str, detail: dict[str, Any]
-    ) -> None:
-        """The hops inside the guest before anything reaches the VMM.
-
-        At the system-call level the VMM catches the call as it enters the guest
-        kernel, so the guest's driver never runs for the request.
-        """
-        self.hop(req, "guest_app", guest, app, detail)
-        if req.level != "system_call":
-            self.hop(req, "guest_driver", guest, driver, detail)
 
     def virtqueue(self, guest: str, device: str) -> VirtQueue:
         """``guest``'s virtio queue on ``device`` (device-driver level)."""

@@ -11,13 +11,13 @@ from typing import Any
 
 from app.sessions import Live
 from app.sim import Hop
-from app.sim.scenario import CATEGORY_OF_TYPE, Device, Disk, Keyboard, Mouse
+from app.sim.scenario import CATEGORY_OF_TYPE, Device, Disk
+from app.sim.state import MachineState, state_at
 
 # Okabe-Ito: told apart by the common kinds of colour blindness; every guest
 # is also named on everything drawn in its colour.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#7F7F7F")
 DISK_CELLS = 64
-RECENT = 10
 LOG_LINES = 300
 
 
@@ -76,9 +76,10 @@ def machine_at(live: Live, k: int, *, log_lines: int = LOG_LINES) -> MachineView
     k = max(-1, min(k, len(hops) - 1))
     shown = hops[: k + 1]
     hop = shown[-1] if shown else None
-    owners = _owners(live, shown)
+    core = state_at(live.scenario, live.trace, k)
+    owners = core.owners
     devices = [
-        _device(live, d, i + 1, shown, hop, owners) for i, d in enumerate(live.scenario.devices)
+        _device(live, d, i + 1, shown, hop, core) for i, d in enumerate(live.scenario.devices)
     ]
     return MachineView(
         live=live,
@@ -86,20 +87,12 @@ def machine_at(live: Live, k: int, *, log_lines: int = LOG_LINES) -> MachineView
         hop=hop,
         guests=_guests(live, shown, owners, devices),
         devices=devices,
-        traps=sum(h.detail.get("traps", 0) for h in shown if h.stage == "vmm_trap"),
+        traps=core.traps,
         requests=_requests(live, shown),
         totals=_totals(live, shown),
         log=shown[-log_lines:],
         token=_token(live, hop, devices),
     )
-
-
-def _owners(live: Live, shown: list[Hop]) -> dict[str, str | None]:
-    owners = {d.id: d.owner for d in live.scenario.devices if isinstance(d, Keyboard | Mouse)}
-    for hop in shown:
-        if hop.stage == "physical_mapping" and "owner_before" in hop.detail:
-            owners[hop.detail["target"]] = hop.detail["owner"]
-    return owners
 
 
 def _guests(
@@ -130,7 +123,7 @@ def _device(
     column: int,
     shown: list[Hop],
     hop: Hop | None,
-    owners: dict[str, str | None],
+    core: MachineState,
 ) -> DeviceView:
     view = DeviceView(device, CATEGORY_OF_TYPE[device.type], column)
     mine = [h for h in shown if h.device == device.id]
@@ -139,20 +132,26 @@ def _device(
     view.state["used"] = len(mine)
     if isinstance(device, Disk):
         view.state.update(_disk(live, device, mine, current))
-    elif device.type == "nic":
-        frames = [h for h in mine if h.stage == "physical_device"]
-        view.state["frames"] = frames[-RECENT:]
-        view.state["frame_count"] = len(frames)
-    elif device.type == "printer":
-        view.state.update(_printer(mine))
-    elif device.type in ("keyboard", "mouse"):
-        inputs = [h for h in mine if h.stage == "physical_device"]
-        view.state["owner"] = owners.get(device.id)
-        view.state["last_input"] = inputs[-1].detail["input"] if inputs else None
+        arm = core.disks[device.id]
+        view.state.update(arm=arm.cylinder, served=arm.served, row=arm.row)
+    elif device.id in core.wires:
+        wire = core.wires[device.id]
+        view.state.update(frames=list(wire.frames), frame_count=wire.count)
+    elif device.id in core.printers:
+        printer = core.printers[device.id]
+        view.state.update(
+            guest_spool=printer.tables["guest_spool"],
+            vmm_spool=printer.tables["vmm_spool"],
+            tray=list(printer.tray),
+            pages_out=printer.pages_out,
+        )
+    elif device.id in core.inputs:
+        inputs = core.inputs[device.id]
+        view.state.update(owner=inputs.owner, last_input=inputs.last_input)
     elif device.type == "console_switch":
-        view.state["owners"] = owners
-    elif device.type == "vswitch":
-        view.state["copies"] = sum(1 for h in mine if "copy_us" in h.detail)
+        view.state["owners"] = core.owners
+    elif device.id in core.vswitches:
+        view.state["copies"] = core.vswitches[device.id].copies
     return view
 
 
@@ -173,34 +172,7 @@ def _disk(live: Live, disk: Disk, mine: list[Hop], current: Hop | None) -> dict[
         cells[current.detail["physical_block"] // per_cell]["lit"] = True
     for cell in cells:
         cell["colour"] = colours.get(cell["owner"], -1)
-    row = current.detail.get("row") if current and current.stage == "physical_mapping" else None
-    return {
-        "cells": cells,
-        "per_cell": per_cell,
-        "row": row,
-        "arm": touched[-1].detail["cylinder"] if touched else 0,
-        "served": len(touched),
-    }
-
-
-def _printer(mine: list[Hop]) -> dict[str, Any]:
-    tables = [h.detail for h in mine if "vmm_spool" in h.detail]
-    pages = [h.detail for h in mine if h.stage == "physical_device"]
-    latest: dict[str, Any] = (
-        tables[-1] if tables else {"guest_spool": {}, "vmm_spool": [], "vmm_spool_length": 0}
-    )
-    if pages and latest["vmm_spool"]:
-        printed = {p["job"] for p in pages if p["page"] == p["pages"]}
-        latest = {
-            **latest,
-            "vmm_spool": [r for r in latest["vmm_spool"] if r["file"] not in printed],
-        }
-    return {
-        "guest_spool": latest["guest_spool"],
-        "vmm_spool": latest["vmm_spool"],
-        "tray": pages[-RECENT:],
-        "pages_out": len(pages),
-    }
+    return {"cells": cells, "per_cell": per_cell}
 
 
 def _requests(live: Live, shown: list[Hop]) -> list[dict[str, Any]]:

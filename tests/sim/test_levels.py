@@ -1,3 +1,7 @@
+from app.sim import LEVELS
+from app.sim.devices import dedicated, partitioned, shared, spooled
+from app.sim.interception import INTERCEPTION
+
 from .helpers import DISK, of, run, status
 
 LP = {"id": "lp0", "type": "printer", "pages_per_minute": 30}
@@ -152,3 +156,15 @@ def test_the_printer_call_is_not_likened_to_the_reader_spool_diagnose():
     (trap,) = of(run([LP], [item], level="device_driver"), "r1", "vmm_trap")
     assert "X'14'" not in trap.detail["request"]["like"]
     assert "SIO" in trap.detail["request"]["like"]
+
+
+def test_every_level_has_its_row_in_the_interception_table_and_each_devices_wording():
+    tables = {
+        "INTERCEPTION": INTERCEPTION,
+        "DISK_WORDING": partitioned.DISK_WORDING,
+        "REBUILT": shared.REBUILT,
+        "RELEASED": spooled.RELEASED,
+        "INPUT_MODEL": dedicated.INPUT_MODEL,
+    }
+    for name, table in tables.items():
+        assert sorted(table) == sorted(LEVELS), name

@@ -18,7 +18,22 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from ..interception import Call, Waits, interrupt, syscall_name, trap_in, unknown_os_reply
+from ..details import (
+    InputQueue,
+    InputQueuedByVmm,
+    InputTakenByVmm,
+    InputTakenInGuest,
+    OwnerLookup,
+)
+from ..interception import (
+    Call,
+    Waits,
+    interrupt,
+    level_of,
+    syscall_name,
+    trap_in,
+    unknown_os_reply,
+)
 from ..machine import DedicatedState, Machine
 from ..registers import Access, i8042_key, i8042_mouse, scancode_text, scancodes, unshifted
 from ..scenario import KeyPress, KeyRead, MouseMove, MouseRead
@@ -34,12 +49,13 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
     what = _shown(value)  # the scan codes are said once, where the keyboard sends them
     owner = state.owner
     req.guest = owner  # the input is nobody's until the VMM has looked up the owner
+    looked_up: OwnerLookup = {"owner": owner, "owners": _owners(m)}
     m.hop(
         req,
         "physical_mapping",
         "vmm",
         f"the VMM looks up the owner of {device}: {owner or 'nobody'}",
-        {"owner": owner, "owners": _owners(m)},
+        looked_up,
     )
     if owner is None:
         m.reply(
@@ -47,18 +63,19 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         )
         return
     queue = state.pending.setdefault(owner, deque())
-    if req.level == "system_call":
+    if level_of(req).vmm_answers:
         if not m.os_known(owner):
             unknown_os_reply(m, req, owner, "the read that would take this input")
             return
         queue.append(value)
+        kept: InputQueuedByVmm = {"to": owner, "input": value, "queued": len(queue)}
         m.hop(
             req,
             "device_model",
             "vmm",
             f"the VMM queues {what} for {owner}: at the system-call level it answers "
             f"{owner}'s read calls itself, with its {m.guests[owner].os} knowledge",
-            {"to": owner, "input": value, "queued": len(queue)},
+            kept,
         )
         m.reply(req, "ok", f"delivered to {owner}, the owner of {device}", delivered_to=owner)
         return
@@ -66,7 +83,7 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         req,
         "device_model",
         "vmm",
-        f"the VMM puts {what} into {owner}'s {_model(req.level, device, m)}",
+        f"the VMM puts {what} into {owner}'s {INPUT_MODEL[req.level][m.devices[device].type]}",
         {"to": owner, "input": value},
     )
     yield from interrupt(
@@ -78,12 +95,13 @@ def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> W
         irq=_irq(m, device),
     )
     queue.append(value)
+    queued: InputQueue = {"input": value, "queued": len(queue)}
     m.hop(
         req,
         "guest_driver",
         owner,
         f"{owner}'s input driver reads {what} and its OS queues it for its applications",
-        {"input": value, "queued": len(queue)},
+        queued,
     )
     m.reply(req, "ok", f"delivered to {owner}, the owner of {device}", delivered_to=owner)
 
@@ -96,7 +114,7 @@ def read_input(m: Machine, req: RequestRecord, item: KeyRead | MouseRead) -> Wai
     m.hop(
         req, "guest_app", guest, f"{guest}'s application reads input from {device}", {"op": item.op}
     )
-    if req.level != "system_call":
+    if not level_of(req).vmm_answers:
         _read_in_guest(m, req, state, queue, guest)
         return
     call = Call("virtio-input", {"queue": "eventq", "op": "read"}, "read", {"fd": 0, "bytes": 8})
@@ -106,13 +124,14 @@ def read_input(m: Machine, req: RequestRecord, item: KeyRead | MouseRead) -> Wai
     name = syscall_name(os, "read")[0]
     waiting = queue.popleft() if queue else None
     took = f"takes {_shown(waiting)} from" if waiting is not None else "finds nothing in"
+    taken: InputTakenByVmm = {"fd": 0, "device": device, "input": waiting, "queued": len(queue)}
     m.hop(
         req,
         "device_model",
         "vmm",
         f"the VMM interprets {name} with its {os} knowledge: fd 0 is {device}; it {took} "
         f"{guest}'s input queue",
-        {"fd": 0, "device": device, "input": waiting, "queued": len(queue)},
+        taken,
     )
     _answer(m, req, state, guest, waiting, by="vmm", returns=name)
 
@@ -123,12 +142,13 @@ def _read_in_guest(
     """The guest's OS answers from its own queue: no trap, no VMM."""
     waiting = queue.popleft() if queue else None
     took = f"takes {_shown(waiting)} from" if waiting is not None else "finds nothing in"
+    taken: InputTakenInGuest = {"input": waiting, "queued": len(queue), "traps": 0}
     m.hop(
         req,
         "guest_driver",
         guest,
         f"{guest}'s OS {took} its own input queue: no trap, the VMM is not involved",
-        {"input": waiting, "queued": len(queue), "traps": 0},
+        taken,
     )
     _answer(m, req, state, guest, waiting, by=guest, returns="")
 
@@ -191,11 +211,14 @@ def _shown(value: Any) -> str:
     )
 
 
-def _model(level: str, device: str, m: Machine) -> str:
-    kind = m.devices[device].type
-    if level == "device_driver":
-        return "virtio-input device"
-    return "i8042 keyboard controller" if kind == "keyboard" else "i8042 mouse port"
+# The VMM's model that input is put into, by level and device type. At the system-call
+# level the VMM keeps the guest's queue itself, so no model is named there.
+_I8042 = {"keyboard": "i8042 keyboard controller", "mouse": "i8042 mouse port"}
+INPUT_MODEL: dict[str, dict[str, str]] = {
+    "io_operation": _I8042,
+    "device_driver": {"keyboard": "virtio-input device", "mouse": "virtio-input device"},
+    "system_call": {},
+}
 
 
 def _irq(m: Machine, device: str) -> int:

@@ -11,8 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
+from ..details import DiskServed
 from ..engine import Resource
-from ..interception import Call, Waits, answered, interrupt, register_traps, syscall_name, trap_in
+from ..interception import (
+    Call,
+    Waits,
+    answered,
+    guest_starts,
+    interrupt,
+    level_of,
+    register_traps,
+    syscall_name,
+    trap_in,
+)
 from ..machine import DiskState, Machine
 from ..registers import ata_command, ata_complete, ata_data_out
 from ..scenario import DiskRead, DiskWrite
@@ -50,8 +61,8 @@ def block_request(
     asked = {"op": verb, "virtual_block": block, "count": count}
     app = f"{guest}'s application asks to {verb} {span} of its disk"
     issue = f"{guest}'s disk driver issues a {verb} of virtual {span}"
-    if req.level != "io_operation":
-        m.guest_starts(req, guest, app, issue, asked)
+    if not level_of(req).registers:
+        guest_starts(m, req, guest, app, issue, asked)
         yield from _carry_out(m, req, item, backing)
         return
     m.hop(req, "guest_app", guest, app, asked)
@@ -85,7 +96,7 @@ def _carry_out(
         "pwrite" if write else "pread",
         {"fd": 3, "bytes": count * BLOCK_BYTES, "offset": block * BLOCK_BYTES},
     )
-    pio = req.level == "io_operation"
+    pio = level_of(req).registers
     command = ata_command(write, block, count) if pio else []
     if not (yield from trap_in(m, req, guest, command, call)):
         return
@@ -103,7 +114,7 @@ def _carry_out(
         m,
         req,
         guest,
-        _completion_summary(req, guest, item.device),
+        _said(req).completed.format(guest=guest, disk=item.device),
         ata_complete(write, count, ok=True),
     )
     m.reply(
@@ -111,7 +122,7 @@ def _carry_out(
         "ok",
         f"{answered(req.level, guest)} gets status ok: virtual {span} "
         f"{'written' if write else 'read'}",
-        native=_native(req.level, write, count, ok=True),
+        native=_native(req, write, count, ok=True),
     )
 
 
@@ -142,6 +153,19 @@ def serve(
     transfer = transfer_us(count, spt)
     service = seek + rotation + transfer
     span = span_of("block", mapping["physical_block"], count)
+    served: DiskServed = {
+        "physical_block": mapping["physical_block"],
+        "count": count,
+        "cylinder": cylinder,
+        "head": mapping["head"],
+        "sector": sector,
+        "from_cylinder": state.head_cylinder,
+        "seek_us": seek,
+        "rotation_us": rotation,
+        "transfer_us": transfer,
+        "service_us": service,
+        "waited_us": waited,
+    }
     m.hop(
         req,
         "physical_device",
@@ -149,19 +173,7 @@ def serve(
         f"{state.disk.id} {verb}s physical {span} at C {cylinder} / H {mapping['head']} / "
         f"S {sector}: seek {seek} µs over {distance} cylinders, rotation {rotation} µs, "
         f"transfer {transfer} µs",
-        {
-            "physical_block": mapping["physical_block"],
-            "count": count,
-            "cylinder": cylinder,
-            "head": mapping["head"],
-            "sector": sector,
-            "from_cylinder": state.head_cylinder,
-            "seek_us": seek,
-            "rotation_us": rotation,
-            "transfer_us": transfer,
-            "service_us": service,
-            "waited_us": waited,
-        },
+        served,
     )
     req.device_us += service
     yield service
@@ -185,7 +197,7 @@ def _refuse(
         status,
         f"refused: {mapping['reason']}; {answered(req.level, guest)} gets status {status}",
         reason=mapping["reason"],
-        native=_native(req.level, write, count, ok=False),
+        native=_native(req, write, count, ok=False),
     )
 
 
@@ -240,39 +252,77 @@ def _mapping_summary(state: DiskState, guest: str, mapping: dict[str, Any]) -> s
     return f"the VMM maps with row {mapping['row']} ({guest}): {mapping['arithmetic']}"
 
 
+@dataclass(frozen=True, slots=True)
+class DiskWording:
+    """What the VMM's side of a disk is called at one level, and what it says.
+
+    ``rebuilt`` names how the VMM gets the request (fields: n, verb, span, guest, call,
+    os, path, block_bytes); ``completed`` how the guest learns it is done (guest, disk);
+    the ``native_*`` texts are the status in the guest's own terms (bytes).
+    """
+
+    rebuilt: str
+    completed: str
+    native_ok: str
+    native_refused_read: str
+    native_refused_write: str
+
+
+DISK_WORDING: dict[str, DiskWording] = {
+    "io_operation": DiskWording(
+        rebuilt="the VMM's IDE model rebuilds the request from {n} register accesses: "
+        "{verb} virtual {span}",
+        completed="{disk} is done: the VMM injects a disk interrupt into {guest}",
+        native_ok="ATA status 0x50 (ready)",
+        native_refused_read="ATA status 0x51 ERR, error 0x10 IDNF",
+        native_refused_write="ATA status 0x51 ERR, error 0x10 IDNF",
+    ),
+    "device_driver": DiskWording(
+        rebuilt="the VMM's virtio-blk backend reads the request from the ring: "
+        "{verb} virtual {span}",
+        completed="{disk} is done: the VMM injects a disk interrupt into {guest}",
+        native_ok="VIRTIO_BLK_S_OK (0)",
+        native_refused_read="VIRTIO_BLK_S_IOERR (1)",
+        native_refused_write="VIRTIO_BLK_S_IOERR (1)",
+    ),
+    "system_call": DiskWording(
+        rebuilt="the VMM interprets {call} with its {os} knowledge: fd 3 is the file {path}, "
+        "{guest}'s whole disk, so the call's offset ÷ {block_bytes} bytes = virtual {span}",
+        completed="{disk} is done: the VMM resumes {guest}'s blocked system call",
+        native_ok="returns {bytes} (bytes)",
+        native_refused_read="returns 0 (end of device)",
+        native_refused_write="returns -ENOSPC",
+    ),
+}
+
+# The file a guest OS's application opens to reach its whole disk.
+_WHOLE_DISK = {"linux": "/dev/sda", "windows": r"\\.\PhysicalDrive0"}
+
+
+def _said(req: RequestRecord) -> DiskWording:
+    return DISK_WORDING[req.level]
+
+
 def _rebuilt(m: Machine, req: RequestRecord, guest: str, verb: str, span: str, n: int) -> str:
-    if req.level == "io_operation":
-        return (
-            f"the VMM's IDE model rebuilds the request from {n} register accesses: "
-            f"{verb} virtual {span}"
-        )
-    if req.level == "device_driver":
-        return (
-            f"the VMM's virtio-blk backend reads the request from the ring: {verb} virtual {span}"
-        )
     os = m.guests[guest].os
-    name = syscall_name(os, "pwrite" if verb == "write" else "pread")[0]
-    device = "/dev/sda" if os == "linux" else r"\\.\PhysicalDrive0"
-    return (
-        f"the VMM interprets {name} with its {os} knowledge: fd 3 is the file {device}, "
-        f"{guest}'s whole disk, so the call's offset ÷ {BLOCK_BYTES} bytes = virtual {span}"
+    return _said(req).rebuilt.format(
+        n=n,
+        verb=verb,
+        span=span,
+        guest=guest,
+        call=syscall_name(os, "pwrite" if verb == "write" else "pread")[0],
+        os=os,
+        path=_WHOLE_DISK.get(os, r"\\.\PhysicalDrive0"),
+        block_bytes=BLOCK_BYTES,
     )
 
 
-def _completion_summary(req: RequestRecord, guest: str, disk: str) -> str:
-    if req.level == "system_call":
-        return f"{disk} is done: the VMM resumes {guest}'s blocked system call"
-    return f"{disk} is done: the VMM injects a disk interrupt into {guest}"
-
-
-def _native(level: str, write: bool, count: int, ok: bool) -> str:
-    if level == "io_operation":
-        return "ATA status 0x50 (ready)" if ok else "ATA status 0x51 ERR, error 0x10 IDNF"
-    if level == "device_driver":
-        return "VIRTIO_BLK_S_OK (0)" if ok else "VIRTIO_BLK_S_IOERR (1)"
-    if ok:
-        return f"returns {count * BLOCK_BYTES} (bytes)"
-    return "returns -ENOSPC" if write else "returns 0 (end of device)"
+def _native(req: RequestRecord, write: bool, count: int, ok: bool) -> str:
+    said = _said(req)
+    text = (
+        said.native_ok if ok else said.native_refused_write if write else said.native_refused_read
+    )
+    return text.format(bytes=count * BLOCK_BYTES)
 
 
 def span_of(noun: str, first: int, count: int) -> str:

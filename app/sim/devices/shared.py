@@ -5,12 +5,15 @@ and demultiplexes arriving frames to the right guest by MAC (or IP)."""
 from __future__ import annotations
 
 from ..costs import ETHERNET_MTU, wire_us
+from ..details import FrameArrived, FrameOnWire
 from ..interception import (
     Call,
     Steps,
     Waits,
     answered,
+    guest_starts,
     interrupt,
+    level_of,
     syscall_name,
     trap_in,
     unknown_os_reply,
@@ -34,7 +37,8 @@ def split_frames(nbytes: int) -> list[int]:
 def send_start(m: Machine, req: RequestRecord, item: NetSend, frames: int) -> Steps:
     """The guest side and the exits of sending, shared by a NIC and a vswitch port."""
     guest = m.guests[item.guest]
-    m.guest_starts(
+    guest_starts(
+        m,
         req,
         guest.id,
         f"{guest.id}'s application sends {item.bytes} bytes to {item.dst_ip}",
@@ -47,7 +51,7 @@ def send_start(m: Machine, req: RequestRecord, item: NetSend, frames: int) -> St
         "send",
         {"fd": 4, "bytes": item.bytes, "dst": item.dst_ip},
     )
-    accesses = e1000_transmit(frames) if req.level == "io_operation" else []
+    accesses = e1000_transmit(frames) if level_of(req).registers else []
     if not (yield from trap_in(m, req, guest.id, accesses, call)):
         return False
     m.hop(
@@ -80,21 +84,22 @@ def send_on_wire(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
     for number, size in enumerate(frames, start=1):
         waited = yield wire.claim(guest.id)
         on_wire = wire_us(size, device.mbps)
+        sent: FrameOnWire = {
+            "frame": number,
+            "frames": len(frames),
+            "bytes": size,
+            "src_mac": guest.mac,
+            "dst_ip": item.dst_ip,
+            "wire_us": on_wire,
+            "waited_us": waited,
+        }
         m.hop(
             req,
             "physical_device",
             nic,
             f"{nic} puts frame {number}/{len(frames)} of {guest.id} on the wire: "
             f"{size} bytes, {on_wire} µs",
-            {
-                "frame": number,
-                "frames": len(frames),
-                "bytes": size,
-                "src_mac": guest.mac,
-                "dst_ip": item.dst_ip,
-                "wire_us": on_wire,
-                "waited_us": waited,
-            },
+            sent,
         )
         req.device_us += on_wire
         yield on_wire
@@ -114,12 +119,13 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
     """A frame arriving from the network, whenever the network sends it."""
     receivers, key, matched_by = _demultiplex(m, item)
     unserved = _unserved(m, req, receivers) if matched_by == "broadcast" else {}
+    arrived: FrameArrived = {"dst_mac": item.dst_mac, "dst_ip": item.dst_ip, "bytes": item.bytes}
     m.hop(
         req,
         "physical_device",
         item.device,
         f"{item.device} receives a {item.bytes}-byte frame for {key}",
-        {"dst_mac": item.dst_mac, "dst_ip": item.dst_ip, "bytes": item.bytes},
+        arrived,
     )
     # the frame is nobody's until the VMM has looked up its destination
     req.guest = receivers[0] if len(receivers) == 1 and matched_by != "broadcast" else None
@@ -141,7 +147,8 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
         reason = f"no vNIC on {item.device} has {key}"
         m.reply(req, "dropped", f"the VMM drops the frame: {reason}", reason=reason)
         return
-    if matched_by != "broadcast" and req.level == "system_call" and not m.os_known(receivers[0]):
+    vmm_answers = level_of(req).vmm_answers
+    if matched_by != "broadcast" and vmm_answers and not m.os_known(receivers[0]):
         unknown_os_reply(m, req, receivers[0], RECEIVE_CALLS)
         return
     delivered = []
@@ -164,7 +171,7 @@ def frame_arrives(m: Machine, req: RequestRecord, item: FrameArrives) -> Waits:
 
 def _unserved(m: Machine, req: RequestRecord, receivers: list[str]) -> dict[str, str]:
     """The broadcast's receivers the VMM cannot serve, each with why."""
-    if req.level != "system_call":
+    if not level_of(req).vmm_answers:
         return {}
     return {
         g: (
@@ -223,14 +230,18 @@ def _demux_summary(
     return f"the VMM looks up {key} in its vNIC table: it belongs to {receivers[0]}"
 
 
+# How the VMM gets a send at each level (fields: n, frames, guest, call, os).
+REBUILT: dict[str, str] = {
+    "io_operation": "the VMM's e1000 model rebuilds the send from {n} register access(es): "
+    "{frames} transmit descriptor(s) of {guest}",
+    "device_driver": "the VMM's virtio-net backend takes {frames} frame(s) from {guest}'s "
+    "transmit ring",
+    "system_call": "the VMM interprets {call} with its {os} knowledge: socket 4 → {frames} "
+    "frame(s)",
+}
+
+
 def _rebuilt(m: Machine, req: RequestRecord, guest: str, frames: int, n: int) -> str:
-    if req.level == "io_operation":
-        return (
-            f"the VMM's e1000 model rebuilds the send from {n} register access(es): "
-            f"{frames} transmit descriptor(s) of {guest}"
-        )
-    if req.level == "device_driver":
-        return f"the VMM's virtio-net backend takes {frames} frame(s) from {guest}'s transmit ring"
     os = m.guests[guest].os
-    name = syscall_name(os, "send")[0]
-    return f"the VMM interprets {name} with its {os} knowledge: socket 4 → {frames} frame(s)"
+    call = syscall_name(os, "send")[0]
+    return REBUILT[req.level].format(n=n, frames=frames, guest=guest, call=call, os=os)

@@ -18,8 +18,9 @@ from itertools import chain, repeat
 from typing import Any
 
 from ..costs import PRINTER_BYTES_PER_PAGE, page_us
+from ..details import GuestSpoolRow, PagePrinted, SpoolRow
 from ..engine import Process
-from ..interception import Call, Waits, interrupt, syscall_name, trap_in
+from ..interception import Call, Waits, interrupt, level_of, syscall_name, trap_in
 from ..machine import SPOOL_ROWS_SHOWN, Machine, SpoolState
 from ..registers import LPT_JOB_DONE, lpt_page
 from ..scenario import Print
@@ -45,7 +46,7 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         "write",
         {"fd": 5, "bytes": pages * PRINTER_BYTES_PER_PAGE},
     )
-    if req.level == "system_call":
+    if not level_of(req).in_guest_driver:  # the VMM catches the write before the OS spools
         if not (yield from trap_in(m, req, guest, [], call)):
             return
         row = _into_vmm_table(m, req, spool, guest, None, pages, _interpreted(m, guest, printer))
@@ -53,7 +54,7 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
         row = yield from _hand_over(m, req, spool, guest, pages, call)
     ahead = _queue_hop(m, req, spool, row)
     m.engine.start(print_out(m, spool, row, req.level))
-    if req.level != "system_call":
+    if level_of(req).in_guest_driver:
         yield from interrupt(
             m,
             req,
@@ -66,14 +67,14 @@ def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
 
 def _hand_over(
     m: Machine, req: RequestRecord, spool: SpoolState, guest: str, pages: int, call: Call
-) -> Generator[Any, Any, dict[str, Any]]:
+) -> Generator[Any, Any, SpoolRow]:
     """The guest OS spools the job, then hands it to the VMM after its earlier jobs."""
     guest_job = spool.next_guest_job.get(guest, 1)
     spool.next_guest_job[guest] = guest_job + 1
     own_table = spool.guest_tables.setdefault(guest, [])
     handover = spool.handover(guest, m.engine)
     state = "waiting" if handover.busy else "handing over"
-    own_row = {"job": guest_job, "pages": pages, "state": state, "request": req.id}
+    own_row: GuestSpoolRow = {"job": guest_job, "pages": pages, "state": state, "request": req.id}
     own_table.append(own_row)
     m.hop(
         req,
@@ -88,7 +89,7 @@ def _hand_over(
     call = Call(call.driver, {"guest_job": guest_job, **call.request}, call.syscall, call.args)
     # The page's accesses, repeated as the traps happen: a list of every access of every
     # page would hold 2,000 references a page for each print waiting to start.
-    page = lpt_page() if req.level == "io_operation" else []
+    page = lpt_page() if level_of(req).registers else []
     accesses = chain.from_iterable(repeat(page, pages))
     yield from trap_in(m, req, guest, accesses, call)
     own_table.remove(own_row)
@@ -106,10 +107,15 @@ def _into_vmm_table(
     guest_job: int | None,
     pages: int,
     summary: str,
-) -> dict[str, Any]:
-    row = {"file": spool.next_file, "guest": guest, "guest_job": guest_job, "pages": pages}
+) -> SpoolRow:
+    row: SpoolRow = {
+        "file": spool.next_file,
+        "guest": guest,
+        "guest_job": guest_job,
+        "pages": pages,
+        "state": "waiting" if spool.vmm_table else "next",
+    }
     spool.next_file += 1
-    row["state"] = "waiting" if spool.vmm_table else "next"
     spool.vmm_table.append(row)
     m.hop(
         req,
@@ -121,7 +127,7 @@ def _into_vmm_table(
     return row
 
 
-def _queue_hop(m: Machine, req: RequestRecord, spool: SpoolState, row: dict[str, Any]) -> list[int]:
+def _queue_hop(m: Machine, req: RequestRecord, spool: SpoolState, row: SpoolRow) -> list[int]:
     """The job's place in the VMM's spool table; returns the files ahead of it."""
     ahead = [r["file"] for r in spool.vmm_table if r["file"] != row["file"]]
     queue = {"file": row["file"], "ahead": ahead[:SPOOL_ROWS_SHOWN], **spool.snapshot()}
@@ -129,7 +135,7 @@ def _queue_hop(m: Machine, req: RequestRecord, spool: SpoolState, row: dict[str,
     return ahead
 
 
-def print_out(m: Machine, spool: SpoolState, row: dict[str, Any], level: str) -> Process:
+def print_out(m: Machine, spool: SpoolState, row: SpoolRow, level: str) -> Process:
     """The VMM prints one spool file: a request of its own, from when the printer takes it."""
     waited = (yield spool.feeder.claim()) or 0
     printer = spool.printer.id
@@ -169,28 +175,29 @@ def _page_hop(
     m: Machine,
     req: RequestRecord,
     spool: SpoolState,
-    row: dict[str, Any],
+    row: SpoolRow,
     page: int,
     per_page: int,
     waited: int,
 ) -> None:
     sheet = spool.next_page_number
     spool.next_page_number += 1
+    printed: PagePrinted = {
+        "job": row["file"],
+        "page": page,
+        "pages": row["pages"],
+        "guest": row["guest"],
+        "sheet": sheet,
+        "page_us": per_page,
+        "waited_us": waited,
+    }
     m.hop(
         req,
         "physical_device",
         spool.printer.id,
         f"{spool.printer.id} prints page {page}/{row['pages']} of spool file {row['file']} "
         f"({row['guest']})",
-        {
-            "job": row["file"],
-            "page": page,
-            "pages": row["pages"],
-            "guest": row["guest"],
-            "sheet": sheet,
-            "page_us": per_page,
-            "waited_us": waited,
-        },
+        printed,
     )
 
 
@@ -203,19 +210,27 @@ def _interpreted(m: Machine, guest: str, printer: str) -> str:
     )
 
 
-def _released(
-    m: Machine, req: RequestRecord, guest: str, row: dict[str, Any], ahead: list[int]
-) -> str:
+def _released(m: Machine, req: RequestRecord, guest: str, row: SpoolRow, ahead: list[int]) -> str:
     place = "first" if not ahead else f"number {len(ahead) + 1}"
-    spooled = f"spooled as file {row['file']}, {place} in the VMM's spool table"
-    if req.level == "system_call":
-        name = syscall_name(m.guests[guest].os, "write")[0]
-        nbytes = row["pages"] * PRINTER_BYTES_PER_PAGE
-        return f"{name} returns {nbytes} (bytes) to {guest}'s application: {spooled}; it goes on"
-    return f"{guest}'s job {row['guest_job']} is {spooled}: {guest}'s application goes on"
+    return RELEASED[req.level].format(
+        guest=guest,
+        guest_job=row["guest_job"],
+        call=syscall_name(m.guests[guest].os, "write")[0],
+        bytes=row["pages"] * PRINTER_BYTES_PER_PAGE,
+        spooled=f"spooled as file {row['file']}, {place} in the VMM's spool table",
+    )
 
 
-def _queue_summary(row: dict[str, Any], spool: SpoolState) -> str:
+# How a print request ends at each level, once its job is in the VMM's spool table
+# (fields: guest, guest_job, call, bytes, spooled).
+RELEASED: dict[str, str] = {
+    "io_operation": "{guest}'s job {guest_job} is {spooled}: {guest}'s application goes on",
+    "device_driver": "{guest}'s job {guest_job} is {spooled}: {guest}'s application goes on",
+    "system_call": "{call} returns {bytes} (bytes) to {guest}'s application: {spooled}; it goes on",
+}
+
+
+def _queue_summary(row: SpoolRow, spool: SpoolState) -> str:
     printer = spool.printer.id
     ahead = len(spool.vmm_table) - 1
     if not ahead:

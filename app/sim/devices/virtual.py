@@ -5,7 +5,8 @@ moves a dedicated device from one guest to another."""
 from __future__ import annotations
 
 from ..costs import memcpy_us
-from ..interception import Waits, answered, interrupt, unknown_os_reply
+from ..details import OwnerChanged, SwitchCopy
+from ..interception import Waits, answered, interrupt, level_of, unknown_os_reply
 from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE
 from ..scenario import NetSend, SwitchOwner
@@ -39,17 +40,18 @@ def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
         receiver,
         port_table,
     )
-    if req.level == "system_call" and not m.os_known(receiver):
+    if level_of(req).vmm_answers and not m.os_known(receiver):
         unknown_os_reply(m, req, receiver, RECEIVE_CALLS)
         return
     copy = memcpy_us(item.bytes)
+    copied: SwitchCopy = {"from": sender, "to": receiver, "bytes": item.bytes, "copy_us": copy}
     m.hop(
         req,
         "device_model",
         "vmm",
         f"the VMM copies {item.bytes} bytes from {sender}'s vNIC to {receiver}'s in memory "
         f"({copy} µs): the physical NIC is never touched",
-        {"from": sender, "to": receiver, "bytes": item.bytes, "copy_us": copy},
+        copied,
     )
     req.device_us += copy
     yield copy
@@ -107,16 +109,17 @@ def switch_owner(m: Machine, req: RequestRecord, item: SwitchOwner) -> None:
         {"target": item.target, "from": before, "to": item.to},
     )
     state.owner = item.to
+    changed: OwnerChanged = {
+        "target": item.target,
+        "owner_before": before,
+        "owner": item.to,
+        "owners": {device: s.owner for device, s in m.dedicated.items()},
+    }
     m.hop(
         req,
         "physical_mapping",
         "vmm",
         f"the VMM's owner table now says {item.target} → {item.to}",
-        {
-            "target": item.target,
-            "owner_before": before,
-            "owner": item.to,
-            "owners": {device: s.owner for device, s in m.dedicated.items()},
-        },
+        changed,
     )
     m.reply(req, "ok", f"{item.target} now belongs to {item.to}", owner=item.to)

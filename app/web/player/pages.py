@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.sessions import Live
 from app.sim import ScenarioError
 
+from .. import drawn
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
-from ..render import composer_context, player_context
+from ..render import composer_context
 
 router = APIRouter()
 
@@ -64,8 +64,14 @@ async def create_from_form(
 
 
 @router.get("/s/{session_id}", response_class=HTMLResponse)
-def session_page(request: Request, iovlab: AppDep, live: LiveDep) -> Response:
-    context = _paused_at_cursor(iovlab, live) | composer_context(live)
+def session_page(
+    request: Request,
+    iovlab: AppDep,
+    live: LiveDep,
+    at: Annotated[int | None, Query(ge=0, description="the hop shown, from 1; 0: none")] = None,
+) -> Response:
+    k = live.cursor if at is None else at - 1
+    context = drawn.page_context(iovlab, live, k) | composer_context(live)
     return iovlab.templates.TemplateResponse(request, "session.html", context)
 
 
@@ -76,15 +82,8 @@ def embedded_session(request: Request, iovlab: AppDep, live: LiveDep) -> Respons
     The only route other sites may frame (see security.py); it has no composer and no
     reset, so a framing page cannot trick a viewer into changing the session.
     """
-    context = _paused_at_cursor(iovlab, live)
+    context = drawn.page_context(iovlab, live, live.cursor)
     return iovlab.templates.TemplateResponse(request, "embed.html", context)
-
-
-def _paused_at_cursor(iovlab: Iovlab, live: Live) -> dict[str, Any]:
-    hop_interval_s = iovlab.settings.hop_interval_s
-    return player_context(
-        live, live.cursor, playing=False, speed=1.0, hop_interval_s=hop_interval_s
-    )
 
 
 @router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)

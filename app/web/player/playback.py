@@ -64,14 +64,13 @@ async def issue_command(
     db: DbDep,
     live: LiveDep,
     cursor: Annotated[int, Form()] = -1,
-    speed: Annotated[float, Form(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
 ) -> Response:
     """Issue the composed request at the cursor's simulated time, then play it."""
     lecturer.guard_changes(request, db, live.id)
     form = await request.form()
     data = command_from_form({k: str(v) for k, v in form.items()})
     try:
-        updated, _ = iovlab.sessions.command(db, live, data, cursor)
+        iovlab.sessions.command(db, live, data, cursor)
     except ScenarioError as error:
         context = composer_context(live, data.get("device", ""), data.get("op", ""))
         context["problems"] = error.problems
@@ -84,7 +83,9 @@ async def issue_command(
             headers={"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"},
         )
     iovlab.sessions.bookmark(db, live.id, cursor)
-    return render_player(iovlab, request, updated, cursor, playing=True, speed=speed)
+    # the trace after the cursor changed: the page opens again there and plays the request
+    url = f"/s/{live.id}?at={cursor + 1}&play=1"
+    return Response(status_code=204, headers={"HX-Redirect": url})
 
 
 def command_from_form(form: dict[str, str]) -> dict[str, Any]:

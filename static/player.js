@@ -162,6 +162,10 @@
     markLog();
     applyFilters();
     buttons();
+    if (presenting && !playing) {
+      // a step by hand: the class follows the lecturer there (a played hop, the stream says)
+      fetch(root.dataset.at.replace("{k}", String(k)), { method: "POST" });
+    }
     if (!presenting) {
       // the address follows the player (a projector's address stays the presenter's)
       var url = new URL(window.location.href);
@@ -402,7 +406,9 @@
   // the hop the page opened at, as if just played (its event is fetched when first needed)
   buttons();
   markLog();
-  if (root.dataset.autoplay || new URL(window.location.href).searchParams.get("play") === "1") {
+  // the presenter plays when the server says so (never while its question is asked)
+  var asked = presenting ? false : new URL(window.location.href).searchParams.get("play") === "1";
+  if (root.dataset.autoplay || asked) {
     play();
   }
 })();

@@ -26,12 +26,12 @@ from app.store.schema import NotMigrated, require_migrated
 
 from . import analysis, exercises, lectures, platform, player
 from .application import Iovlab
+from .assets import Assets
 from .deps import attach
 from .drawn import Films
 from .lectures.follow import render_follower, room_version
 from .lectures.room_listener import listen_for_rooms
 from .lectures.roomhub import RoomHub
-from .platform.assets import Assets
 from .platform.errors import install_error_pages
 from .platform.security import BodyLimit, SameOrigin, SecurityHeaders, VaryOnHtmx
 from .player.streamhub import StreamHub

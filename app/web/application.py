@@ -19,9 +19,9 @@ from app.sessions.limits import OpenStreams
 from app.settings import Settings
 
 if TYPE_CHECKING:  # the hubs live with their features, which import this module
+    from .assets import Assets
     from .drawn import Films
     from .lectures.roomhub import RoomHub
-    from .platform.assets import Assets
     from .player.streamhub import StreamHub
 
 

@@ -121,6 +121,22 @@ def page_context(iovlab: Iovlab, live: Live, k: int, profile: Profile = LAPTOP) 
     }
 
 
+def column_context(iovlab: Iovlab, live: Live, k: int) -> dict[str, Any]:
+    """What a follower's phone draws: the column of hop ``k``'s device, its pieces, the token."""
+    film = iovlab.films.of(live)
+    hops = live.trace.hops
+    k = max(-1, min(k, len(hops) - 1))
+    return {
+        "dg": film.diagram,
+        "g": film.colours,
+        "k": k,
+        "hop": hops[k] if k >= 0 else None,
+        "move": film.moves[k] if k >= 0 else None,
+        "trail": film.trail(k),
+        "state": film.pieces.at(k),
+    }
+
+
 def markers(live: Live, film: Film) -> list[tuple[int, str]]:
     """Where each guest's requests start on the scrubber, as one SVG path per guest colour.
 

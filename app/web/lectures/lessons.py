@@ -110,5 +110,16 @@ def goto_step(
     return RedirectResponse(url, status_code=303)
 
 
+@router.post("/p/{session_id}/at/{k}", status_code=204)
+def lecturer_at(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep, k: int) -> Response:
+    """The lecturer stepped by hand (a played hop, from the page's own cache): the class
+    follows there too."""
+    lecturer.require(request, live.id)
+    k = max(-1, min(k, len(live.trace.hops) - 1))
+    iovlab.sessions.bookmark(db, live.id, k)
+    rooms_repo.follow_cursor(db, session_id=live.id, k=k)
+    return Response(status_code=204)
+
+
 def _qr(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=5, dark="#111", light="#fff"))

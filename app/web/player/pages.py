@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.sim import ScenarioError
 
-from .. import drawn
+from .. import drawn, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
+from ..lectures import lecturer
 from ..render import composer_context
 
 router = APIRouter()
@@ -60,6 +61,7 @@ async def create_from_form(
             row = iovlab.sessions.open_text(db, client, text)
     except ScenarioError as error:
         return _home(iovlab, request, problems=error.problems, text=text, status=422)
+    owners.hold(request, row.id)  # this browser made it: only it changes it
     return RedirectResponse(f"/s/{row.id}", status_code=303)
 
 
@@ -72,6 +74,9 @@ def session_page(
 ) -> Response:
     k = live.cursor if at is None else at - 1
     context = drawn.page_context(iovlab, live, k) | composer_context(live)
+    context["owner"] = owners.owns(request, iovlab.secret, live.id) or lecturer.holds(
+        request, live.id
+    )
     return iovlab.templates.TemplateResponse(request, "session.html", context)
 
 
@@ -100,8 +105,27 @@ def hop_inspector(request: Request, iovlab: AppDep, live: LiveDep, seq: int) -> 
 
 
 @router.post("/s/{session_id}/reset")
-def reset(iovlab: AppDep, client: ClientDep, db: DbDep, live: LiveDep) -> Response:
+def reset(
+    request: Request, iovlab: AppDep, client: ClientDep, db: DbDep, live: LiveDep
+) -> Response:
     """A fresh session of the same scenario; the old one stays as it was."""
     row = iovlab.sessions.copy(db, client, live)
+    owners.hold(request, row.id)
     url = f"/s/{row.id}"
+    return Response(status_code=204, headers={"HX-Redirect": url, "Location": url})
+
+
+@router.post("/s/{session_id}/fork")
+def fork(
+    request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
+    db: DbDep,
+    live: LiveDep,
+    cursor: Annotated[int, Form(ge=-1)] = -1,
+) -> Response:
+    """Make my own copy: the same scenario and requests, mine to change, opened where I was."""
+    row = iovlab.sessions.fork(db, client, live, cursor)
+    owners.hold(request, row.id)
+    url = f"/s/{row.id}?at={cursor + 1}"
     return Response(status_code=204, headers={"HX-Redirect": url, "Location": url})

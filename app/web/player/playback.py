@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.sim import ScenarioError
 from app.store import rooms
 
+from .. import owners
 from ..deps import AppDep, DbDep, LiveDep
 from ..lectures import lecturer
 from ..render import OP_FIELDS, SPEEDS, composer_context, render_player
@@ -35,8 +36,10 @@ def player(
 ) -> Response:
     """The player at hop ``at``; with ``play`` it streams on from the next hop."""
     at = min(at, len(live.trace.hops) - 1)
-    iovlab.sessions.bookmark(db, live.id, at)
-    if lecturer.holds(request, live.id):  # the class follows its lecturer, no one else
+    lecturing = lecturer.holds(request, live.id)
+    if lecturing or owners.owns(request, iovlab.secret, live.id):  # a viewer's place is theirs
+        iovlab.sessions.bookmark(db, live.id, at)
+    if lecturing:  # the class follows its lecturer, no one else
         rooms.follow_cursor(db, session_id=live.id, k=at)
     return render_player(
         iovlab, request, live, at, playing=play, speed=speed, until=until, presenter=presenter
@@ -67,6 +70,8 @@ async def issue_command(
 ) -> Response:
     """Issue the composed request at the cursor's simulated time, then play it."""
     lecturer.guard_changes(request, db, live.id)
+    if not lecturer.holds(request, live.id):
+        owners.require(request, iovlab.secret, live.id)
     form = await request.form()
     data = command_from_form({k: str(v) for k, v in form.items()})
     try:

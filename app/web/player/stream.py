@@ -22,12 +22,12 @@ from starlette.concurrency import run_in_threadpool
 from app.sessions import Live
 from app.store import rooms
 
+from .. import owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, stream_place
 from ..drawn import render_hop
 from ..lectures import lecturer
 from ..render import SPEEDS, render_stage
-from . import owners
 
 Render = Callable[..., str]  # a hop's event, rendered
 

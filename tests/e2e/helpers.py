@@ -2,7 +2,9 @@ import httpx2 as httpx
 
 
 def open_session(page, server, scenario):
-    sid = httpx.post(f"{server}/api/sessions", json={"scenario": scenario}).json()["id"]
+    """A session made by this browser (its cookie makes it the owner), opened."""
+    made = page.request.post(f"{server}/api/sessions", data={"scenario": scenario})
+    sid = made.json()["id"]
     page.goto(f"{server}/s/{sid}")
     return sid
 

@@ -70,3 +70,28 @@ def test_a_question_step_shows_no_answer_after_a_reload_or_a_live_room(projector
     assert "Answer: 64" in projector.inner_text(".pr-question")
     projector.reload()  # revealed stays revealed
     assert "Answer: 64" in projector.inner_text(".pr-question")
+
+
+def test_a_phone_follows_with_the_narration_and_the_part_of_the_diagram_the_hop_is_in(
+    browser, server, artifacts
+):
+    lecturer = browser.new_context(
+        bypass_csp=True, viewport={"width": 1920, "height": 1080}
+    ).new_page()
+    present(lecturer, server, "Partitioned devices")
+    lecturer.click("button:has-text('Start a live room')")
+    code = lecturer.inner_text(".room-panel .code")
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{server}/r/{code}")
+    lecturer.keyboard.press("PageDown")
+    lecturer.wait_for_selector("[data-reveal]")
+    lecturer.click("[data-reveal]")  # plays step 2: vm2's write runs down the disk's column
+    phone.wait_for_function(
+        "document.querySelector('.follower-narration').innerText.includes('Answer: 64')",
+        timeout=10000,
+    )
+    phone.wait_for_selector(".column-view .tok", state="attached")
+    assert "disk0" in phone.text_content(".column-view")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=artifacts / "follower-phone-390.png", full_page=True)
+    lecturer.screenshot(path=artifacts / "presenter-with-room-1920.png")

@@ -82,8 +82,9 @@ def test_last_event_id_resumes_right_after_it(base):
 
 
 def test_without_from_the_stream_starts_after_the_sessions_cursor(base):
-    sid = create(base)
-    httpx.get(f"{base}/s/{sid}/player", params={"at": 7})
+    session = created(base)
+    sid = session["id"]
+    httpx.get(f"{base}/s/{sid}/player", params={"at": 7}, headers=owner(session))
     assert read_events(base, sid, 1)[0][0] == 8
 
 

@@ -200,6 +200,10 @@ class Pieces:
                 if job[0] == detail.get("guest_job"):
                     job[2], pages = "to VMM", job[1]
             files.append([detail["file"], guest, pages, "waiting"])
+        elif hop.stage == "physical_mapping" and "file" in detail and "ahead" not in detail:
+            for row in files:  # the printer takes the whole file
+                if row[0] == detail["file"]:
+                    row[3] = "printing"
         elif hop.stage == "physical_device" and "job" in detail:
             for row in files:
                 if row[0] == detail["job"]:

@@ -55,8 +55,14 @@ def station_of(diagram: Diagram, hop: Hop) -> Station:
             diagram.stations.get(station_id("hw", device))
             or diagram.stations[station_id("map", device)]
         )
-    # status_reply: the requesting guest's driver gets the status; a frame nobody owns
-    # ends in the VMM table that dropped it
+    # status_reply: where it is given. A guest's own OS answers its application (input
+    # already queued there); a device that has finished a job on its own says so itself (a
+    # printer with its output tray); else the VMM gives the requesting guest's driver its
+    # status, and a frame nobody owns ends in the VMM table that dropped it.
+    if hop.actor in guests:
+        return diagram.stations[station_id("app", device, hop.actor)]
+    if hop.actor == device and station_id("hw", device) in diagram.stations:
+        return diagram.stations[station_id("hw", device)]
     if hop.guest in guests:
         return diagram.stations[station_id("drv", device, hop.guest)]
     return diagram.stations[station_id("map", device)]

@@ -97,7 +97,8 @@ def test_the_second_print_job_waits_for_the_whole_first(page, server, artifacts)
     )
     jump(page, sid, waiting)
     rows = page.locator("#pc-map-lp0 .file").all_inner_texts()
-    assert [r.split("·")[-1].strip() for r in rows] == ["waiting", "waiting"]
+    # the printer has taken vm1's whole file; vm2's waits in the VMM's spool table
+    assert [r.split("·")[-1].strip() for r in rows] == ["printing", "waiting"]
     assert "waits behind file 1 (vm1)" in page.inner_text("#now")
     page.keyboard.press("End")
     wait_for_k(page, len(trace) - 1)

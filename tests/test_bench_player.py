@@ -1,4 +1,5 @@
-"""The player's bench runs (a small run: two scenarios, a few steps) and meets its targets."""
+"""The player's bench runs (a small run: two scenarios, a few steps), so it cannot rot; its
+figures are for the README, not timed here (a shared machine's timings vary)."""
 
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_player_bench_runs_and_meets_its_targets():
+def test_the_player_bench_runs_and_reports_every_figure():
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "player.py"), "--quick"],
         capture_output=True,
@@ -15,4 +16,5 @@ def test_the_player_bench_runs_and_meets_its_targets():
         timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "| bytes per hop event | median" in run.stdout
+    for figure in ("bytes per hop event", "first page", "step to a new hop", "step to a played"):
+        assert f"| {figure}" in run.stdout, figure

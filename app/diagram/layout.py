@@ -82,7 +82,7 @@ PROJECTOR = Profile(
     hardware=190,
     rail_inset=12,
     token_r=15,
-    unit_max=230,
+    unit_max=420,  # a lesson of one device fills the projector too
 )
 PROFILES = {p.name: p for p in (LAPTOP, PROJECTOR)}
 

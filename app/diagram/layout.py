@@ -26,7 +26,10 @@ COLUMN_WEIGHT = {
     "printer": 1.5,
     "nic": 1.7,
     "disk": 2.3,
+    "image": 1.7,
+    "passthrough": 1.3,
 }
+OTHER_WEIGHT = 1.3  # a device type this table does not know yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +240,7 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
 
 
 def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
-    weights = [COLUMN_WEIGHT[d.type] for d in scenario.devices]
+    weights = [COLUMN_WEIGHT.get(d.type, OTHER_WEIGHT) for d in scenario.devices]
     # few devices make narrower columns, not emptier ones
     unit = min(p.unit_max, (p.width - p.gutter) / max(sum(weights), 1.0))
     columns = []

@@ -21,6 +21,7 @@ from .layout import Diagram, station_id
 
 Piece = dict[str, Any]
 TRAY = 6  # pages shown in a printer's output tray
+KNOWN = {"keyboard", "mouse", "console_switch", "disk", "nic", "vswitch", "printer"}
 SPOOL_SHOWN = 5  # spool entries a card lists; the rest are counted
 CHECKPOINT = 512  # hops between two whole states kept, so any hop's state is a short fold away
 WIRE = 8  # frames shown on a NIC's wire
@@ -296,6 +297,8 @@ class Pieces:
 
     def _driver(self, m: _Machine, device: Any, g: str) -> Piece:
         d = device.id
+        if device.type not in KNOWN:  # a device type drawn by name until it has its piece
+            return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
             return {"kind": "dedicated", "owner": m.owners.get(d) == g}
         if device.type == "console_switch":
@@ -329,6 +332,8 @@ class Pieces:
 
     def _table(self, m: _Machine, device: Any) -> Piece:
         d = device.id
+        if device.type not in KNOWN:  # a device type drawn by name until it has its piece
+            return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
             return {"kind": "owner", "owner": m.owners.get(d)}
         if device.type == "console_switch":
@@ -360,6 +365,8 @@ class Pieces:
 
     def _hardware(self, m: _Machine, device: Any) -> Piece:
         d = device.id
+        if device.type not in KNOWN:  # a device type drawn by name until it has its piece
+            return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
             return {"kind": "input", "type": device.type, "last": m.last_input.get(d, "")}
         if isinstance(device, Disk):

@@ -48,9 +48,34 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // A follower's own answer, kept in this tab, marked right or wrong once the lecturer
+  // reveals the answer (the revealed view is one page for the whole class).
+  function markMyAnswer() {
+    var shown = document.querySelector(".answer[data-question]");
+    if (!shown) return;
+    var mine = sessionStorage.getItem("answer:" + shown.dataset.question);
+    if (mine === null || shown.querySelector(".mine")) return;
+    var right = shown.dataset.answer.trim() === mine.trim() ||
+      (mine.trim() !== "" && Number(mine) === Number(shown.dataset.answer));
+    var mark = document.createElement("span");
+    mark.className = "mine " + (right ? "right" : "wrong");
+    mark.textContent = " · your answer " + mine + (right ? " ✓ right" : " ✕ wrong");
+    shown.appendChild(mark);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-answer-for]");
+    if (!form) return;
+    var submitter = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var value = submitter && submitter.submitter && submitter.submitter.value;
+    var input = form.querySelector("input[name=value]");
+    sessionStorage.setItem("answer:" + form.dataset.answerFor, value || (input ? input.value : ""));
+  });
+
   function refresh() {
     moveToken();
     applyFilters();
+    markMyAnswer();
   }
 
   document.addEventListener("change", function (event) {

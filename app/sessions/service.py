@@ -84,6 +84,18 @@ class Sessions:
             raise ScenarioError(["session: it is gone"])
         return repo.create_session(db, name=row.name, source=row.source, shipped=row.shipped)
 
+    def fork(self, db: Session, client: str, live: Live, cursor: int) -> SessionRow:
+        """A copy of the session with the same requests, to experiment with from ``cursor``;
+        the original stays as it was."""
+        self._admit(client)
+        commands = [c.model_dump(mode="json", exclude_none=True) for c in live.commands]
+        row = repo.get_session(db, live.id)
+        if row is None:
+            raise ScenarioError(["session: it is gone"])
+        copy = self._create(db, row.name, row.source, live.scenario, commands)
+        repo.set_cursor(db, session_id=copy.id, cursor=cursor)
+        return copy
+
     def open_lesson(self, db: Session, client: str, lesson: CompiledLesson) -> SessionRow:
         """A session holding a lesson's scenario and commands, presented from its first step."""
         self._admit(client)

@@ -26,6 +26,7 @@ class Bar:
     start_us: int
     end_us: int
     label: str
+    seq: int = -1  # the hop it comes from: the player can open the trace there
 
 
 def timeline(trace: Trace) -> list[Bar]:
@@ -52,11 +53,12 @@ def _bars_of(hop: Hop) -> list[Bar]:
         label = f"{hop.request} file {d['job']} p{d['page']}/{d['pages']}"
     else:
         return []
-    bars = [Bar(device, hop.guest, hop.request, "busy", start, end, label)]
+    whose = (device, hop.guest, hop.request)
+    bars = [Bar(*whose, "busy", start, end, label, hop.seq)]
     waited = d.get("waited_us", 0)
     first_page = d.get("page", 1) == 1
     if waited and first_page:
-        bars.append(Bar(device, hop.guest, hop.request, "waiting", start - waited, start, label))
+        bars.append(Bar(*whose, "waiting", start - waited, start, label, hop.seq))
     return bars
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -25,7 +26,9 @@ from app.store.schema import NotMigrated, require_migrated
 
 from . import analysis, exercises, lectures, platform, player
 from .application import Iovlab
+from .assets import Assets
 from .deps import attach
+from .drawn import Films
 from .lectures.follow import render_follower, room_version
 from .lectures.room_listener import listen_for_rooms
 from .lectures.roomhub import RoomHub
@@ -75,12 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_scenario_bytes * 4)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=_signing_secret(settings, iovlab),
+        secret_key=iovlab.secret,
         session_cookie="iovlab_session",
         max_age=12 * 3600,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # pages, hop events and assets compressed on the wire (event streams never are)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     install_error_pages(app, iovlab.templates)
     for feature in FEATURES:
@@ -95,6 +100,8 @@ def _build(settings: Settings, engine: Engine) -> Iovlab:
     # templates change only with a new release: no stat() of the file on every render
     templates.env.auto_reload = False
     install_filters(templates.env)
+    assets = Assets()
+    templates.env.globals["asset"] = assets.url
     sessions = Sessions(
         engine,
         shipped,
@@ -117,12 +124,15 @@ def _build(settings: Settings, engine: Engine) -> Iovlab:
         streams=OpenStreams(settings.streams_per_client),
         stream_hub=StreamHub(engine, settings.stream_poll_s),
         rooms=rooms,
+        assets=assets,
+        films=Films(),
+        secret=_signing_secret(settings, engine),
     )
     return iovlab
 
 
-def _signing_secret(settings: Settings, iovlab: Iovlab) -> str:
+def _signing_secret(settings: Settings, engine: Engine) -> str:
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
-    with Session(iovlab.engine) as db:
+    with Session(engine) as db:
         return signing_secret(db)

@@ -19,6 +19,8 @@ from app.sessions.limits import OpenStreams
 from app.settings import Settings
 
 if TYPE_CHECKING:  # the hubs live with their features, which import this module
+    from .assets import Assets
+    from .drawn import Films
     from .lectures.roomhub import RoomHub
     from .player.streamhub import StreamHub
 
@@ -34,3 +36,6 @@ class Iovlab:
     streams: OpenStreams  # event streams each client holds open
     stream_hub: StreamHub  # one look a tick for every hop stream of this worker
     rooms: RoomHub  # one render per change of a live room, for all its followers
+    assets: Assets  # static files under addresses carrying their content's hash
+    films: Films  # each recent session's diagram, token moves and pieces, built once
+    secret: str  # signs cookies, and a session's owner token

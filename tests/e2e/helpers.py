@@ -2,17 +2,31 @@ import httpx2 as httpx
 
 
 def open_session(page, server, scenario):
-    sid = httpx.post(f"{server}/api/sessions", json={"scenario": scenario}).json()["id"]
+    """A session made by this browser (its cookie makes it the owner), opened."""
+    made = page.request.post(f"{server}/api/sessions", data={"scenario": scenario})
+    sid = made.json()["id"]
     page.goto(f"{server}/s/{sid}")
     return sid
 
 
 def k(page):
-    return int(page.get_attribute("#stage-meta", "data-k"))
+    """The hop the player shows, from 0 (-1: none yet)."""
+    return int(page.eval_on_selector("#scrubber", "e => e.value")) - 1
 
 
-def wait_for_k(page, value):
-    page.wait_for_function(f"document.getElementById('stage-meta').dataset.k == '{value}'")
+def wait_for_k(page, value, timeout=30_000):
+    """Until the player shows hop ``value`` (from 0) and its token has arrived."""
+    page.wait_for_function(
+        f"document.getElementById('scrubber').value == '{value + 1}'"
+        " && !document.getElementById('token').dataset.moving",
+        timeout=timeout,
+    )
+
+
+def jump(page, sid, seq):
+    """Open the session's page at hop ``seq`` (from 0), as its address does."""
+    page.goto(f"{page.url.split('/s/')[0]}/s/{sid}?at={seq + 1}")
+    wait_for_k(page, seq)
 
 
 def hops(server, sid):

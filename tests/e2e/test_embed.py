@@ -38,11 +38,11 @@ def test_another_site_frames_the_embed_view_and_nothing_else(
     page = context.new_page()
     page.goto(f"{site}/course.html")
     embedded = page.frame_locator("#embed")
-    embedded.locator("#stage").wait_for()
-    embedded.locator(".controls button:has-text('Next')").click()
-    embedded.locator("#stage-meta[data-k='0']").wait_for(state="attached")
+    embedded.locator("#machine").wait_for()
+    embedded.locator("[data-act=next]").click()
+    embedded.locator("#position", has_text="hop 1 of").wait_for()
     page.wait_for_timeout(300)
     full = page.frame_locator("#full")
-    assert full.locator("#stage").count() == 0  # refused by frame-ancestors 'none'
+    assert full.locator("#machine").count() == 0  # refused by frame-ancestors 'none'
     page.screenshot(path=artifacts / "embedded-in-a-course-page.png")
     context.close()

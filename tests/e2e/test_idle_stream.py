@@ -6,6 +6,7 @@ from app.settings import Settings
 
 from ..databases import sqlite_url
 from ..live_server import serving
+from .helpers import wait_for_k
 
 
 def test_the_player_pauses_itself_when_its_stream_goes_idle(browser, tmp_path):
@@ -18,15 +19,13 @@ def test_the_player_pauses_itself_when_its_stream_goes_idle(browser, tmp_path):
     with serving(settings) as server:
         sid = httpx.post(f"{server}/api/sessions", json={"scenario": "shared"}).json()["id"]
         last = len(httpx.get(f"{server}/api/sessions/{sid}/trace").json()["hops"]) - 1
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 720})
         page = context.new_page()
         page.goto(f"{server}/s/{sid}")
-        page.click("#stage .play")
-        page.wait_for_selector("#player[data-playing='1']", state="attached")
-        page.wait_for_selector(
-            f"#player[data-playing='0'] #stage-meta[data-k='{last}']",
-            state="attached",
-            timeout=15_000,
-        )
-        assert page.locator("#player[sse-connect]").count() == 0  # the stream is let go
+        page.click("[data-act=play]")
+        page.wait_for_selector("#player2[data-playing='1']", state="attached")
+        wait_for_k(page, last, timeout=15_000)
+        # the stream is let go: the player pauses itself
+        page.wait_for_selector("#player2[data-playing='0']", state="attached", timeout=15_000)
+        assert page.inner_text("[data-act=play]") == "▶ Play"
         context.close()

@@ -13,17 +13,17 @@ def test_presenter_steps_through_a_lesson_with_the_keyboard(page, server, artifa
     page.click("article:has-text('three interception levels') button")
     page.wait_for_url("**/p/*")
     page.wait_for_load_state()
-    assert "Step 1 of 7" in page.inner_text("#narration")
+    assert "Step 1 of 7" in page.inner_text(".pr-side")
     page.keyboard.press("PageDown")
-    page.wait_for_function("document.getElementById('narration').dataset.step == '1'")
-    assert "Reveal and play" in page.inner_text("#narration")
+    page.wait_for_selector("#narration[data-step='1']", state="attached")
+    assert "Reveal and play" in page.inner_text(".pr-question")
     page.click("[data-reveal]")
-    page.wait_for_selector("#narration .answer")
-    assert "Answer: 9" in page.inner_text("#narration")
+    page.wait_for_selector(".pr-question .answer")
+    assert "Answer: 9" in page.inner_text(".pr-question")
     page.keyboard.press("ArrowRight")  # what a clicker sends
-    page.wait_for_function("document.getElementById('narration').dataset.step == '2'")
+    page.wait_for_selector("#narration[data-step='2']", state="attached")
     page.keyboard.press("PageUp")
-    page.wait_for_function("document.getElementById('narration').dataset.step == '1'")
+    page.wait_for_selector("#narration[data-step='1']", state="attached")
     page.keyboard.press("b")
     assert page.locator("#blank").is_visible()
     page.keyboard.press("b")
@@ -69,11 +69,13 @@ def test_a_student_follows_detaches_returns_and_answers(browser, server, artifac
         "document.querySelector('.follower-narration').innerText.includes('Answer: 64')",
         timeout=10000,
     )
+    # the student's own answer, marked on their phone once revealed
+    student.wait_for_selector(".answer .mine.right")
     end = LESSONS["3-partitioned"].steps[1].end  # where this step's playing stops
     student.wait_for_function(
         f"document.getElementById('stage-meta').dataset.k == '{end}'", timeout=15000
     )
-    assert int(lecturer.get_attribute("#stage-meta", "data-k")) == end
+    lecturer.wait_for_function(f"document.getElementById('scrubber').value == '{end + 1}'")
 
     student.keyboard.press("ArrowLeft")  # look back
     student.wait_for_selector(".live-badge.off")

@@ -87,6 +87,13 @@ def test_contention_view_draws_each_devices_occupancy_and_fairness(client):
     assert page.count('class="waiting c') == 2  # the second and third jobs waited
     assert "Jain&#39;s fairness index" in page or "Jain's fairness index" in page
     assert re.search(r"<strong class=\"big-inline\">1\.000</strong>", page)
+    # each bar opens the player at the hop behind it: the first page printed is hop 16
+    first_page = next(
+        h["seq"]
+        for h in client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+        if h["stage"] == "physical_device"
+    )
+    assert f'<a href="/s/{sid}?at={first_page + 1}"><rect' in page
 
 
 def test_contention_window_narrows_what_is_counted(client):

@@ -17,13 +17,14 @@ from .conftest import new_session
 def test_a_burst_far_larger_than_the_pool_is_answered_in_full(settings):
     tight = settings.model_copy(update={"db_pool_size": 1, "sessions_per_minute": 10_000})
     with serving(tight) as base:
-        sid = httpx.post(f"{base}/api/sessions", json={"scenario": "all-devices"}).json()["id"]
+        session = httpx.post(f"{base}/api/sessions", json={"scenario": "all-devices"}).json()
+        sid, owner = session["id"], {"Authorization": f"Bearer {session['token']}"}
         command = {"op": "key_press", "device": "kbd0", "key": "z"}
 
         def one(i):
             if i % 4 == 0:
                 url = f"{base}/api/sessions/{sid}/commands"
-                return httpx.post(url, json=command, timeout=60).status_code
+                return httpx.post(url, json=command, timeout=60, headers=owner).status_code
             if i % 4 == 1:
                 shipped = {"scenario": "shared"}
                 return httpx.post(f"{base}/api/sessions", json=shipped, timeout=60).status_code

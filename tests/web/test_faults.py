@@ -71,12 +71,14 @@ class Burst:
 
 def test_kill_9_mid_session_keeps_every_acknowledged_command_and_the_cursor(server):
     base = server.base
-    sid = httpx.post(f"{base}/api/sessions", json={"scenario": "all-devices"}).json()["id"]
-    assert httpx.get(f"{base}/s/{sid}/player", params={"at": 9}).status_code == 200
+    session = httpx.post(f"{base}/api/sessions", json={"scenario": "all-devices"}).json()
+    sid, owner = session["id"], {"Authorization": f"Bearer {session['token']}"}
+    assert httpx.get(f"{base}/s/{sid}/player", params={"at": 9}, headers=owner).status_code == 200
 
     def write_block(i):
         command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": i}
-        response = httpx.post(f"{base}/api/sessions/{sid}/commands", json=command, timeout=5)
+        url = f"{base}/api/sessions/{sid}/commands"
+        response = httpx.post(url, json=command, timeout=5, headers=owner)
         return i if response.status_code == 201 else None
 
     with Burst(write_block) as burst:

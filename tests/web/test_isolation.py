@@ -160,7 +160,7 @@ def test_only_the_embed_pages_may_be_framed_by_another_site(client):
     assert "frame-ancestors *" in policy and "script-src 'self'" in policy
     assert "x-frame-options" not in embed.headers
     assert "<form" not in embed.text and "hx-post" not in embed.text  # nothing to trick into
-    assert 'id="stage"' in embed.text and f'href="/s/{sid}"' in embed.text
+    assert 'id="machine"' in embed.text and f'href="/s/{sid}"' in embed.text
 
 
 def test_the_sites_that_may_embed_are_a_setting(settings):

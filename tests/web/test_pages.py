@@ -1,6 +1,7 @@
 """The HTML pages and fragments, through the same routes the browser uses."""
 
 import csv
+import hashlib
 import html
 import io
 import re
@@ -25,7 +26,7 @@ def test_home_shows_a_card_per_shipped_scenario_with_its_description(client):
     ):
         assert f'value="{name}"' in page
     assert "The printer is spooled: shared by whole jobs" in page
-    assert 'src="/static/vendor/htmx-2.0.11.min.js"' in page
+    assert re.search(r'src="/assets/[0-9a-f]{12}/vendor/htmx-2.0.11.min.js"', page)
     assert "unpkg" not in page and "cdn" not in page.lower()
 
 
@@ -73,23 +74,89 @@ def test_user_text_is_escaped(client):
 
 def test_session_page_draws_guests_vmm_and_hardware(client, session_id):
     page = client.get(f"/s/{session_id}").text
-    for band in ('aria-label="Guests"', 'aria-label="VMM"', 'aria-label="Hardware"'):
-        assert band in page
+    assert 'id="machine"' in page and "guests on top, the VMM in the middle, hardware below" in page
     for station in (
-        "st-vm1-app",
-        "st-vm2-driver",
-        "st-vmm-trap",
-        "st-vmm-disk0",
+        "st-app-vm1-disk0",
+        "st-drv-vm2-disk0",
+        "st-bus-disk0",
+        "st-model-disk0",
+        "st-map-disk0",
         "st-hw-disk0",
         "st-hw-nic0",
         "st-hw-lp0",
-        "st-vmm-vsw0",
-        "st-vmm-console",
+        "st-map-vsw0",
+        "st-map-console",
     ):
         assert f'id="{station}"' in page
-    assert "disk0 mapping table" in page and "nic0 vNIC table" in page
-    assert "no physical device: it exists only in the VMM" in page
+    # a virtual device is a column with no hardware box
+    assert 'id="st-hw-vsw0"' not in page and 'id="st-hw-console"' not in page
+    assert page.count('class="no-hw-text"') == 4  # "no" above "hardware" in both virtual columns
+    assert "mapping table" in page and "vNIC table" in page
     assert 'aria-live="polite"' in page
+
+
+def test_an_address_opens_its_hop_with_its_station_lit(client):
+    sid = new_session(client, "partitioned")
+    hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+    k = next(h["seq"] for h in hops if h["stage"] == "physical_mapping" and h["guest"] == "vm2")
+    page = client.get(f"/s/{sid}?at={k + 1}").text
+    assert f"hop <strong>{k + 1}</strong> of {len(hops)}" in page
+    assert 'id="st-map-disk0" aria-current="step"' in page.replace('class="st k-map lit" ', "")
+    assert "vblock 10 + start 8192 = pblock 8202 → C 64 / H 0 / S 11" in page
+    # opening an address moves no one else's player
+    assert client.get(f"/api/sessions/{sid}").json()["cursor"] == -1
+    assert "Nothing has happened yet" in client.get(f"/s/{sid}?at=0").text
+
+
+def test_the_trap_handler_names_the_level_of_the_hop_shown(client):
+    sid = new_session(client, "levels")  # a scenario at the I/O-operation level
+    client.post(
+        f"/api/sessions/{sid}/commands",
+        json={"op": "disk_read", "device": "disk0", "guest": "vm1", "block": 1},
+    )
+    client.post(
+        f"/api/sessions/{sid}/commands",
+        json={
+            "op": "disk_read",
+            "device": "disk0",
+            "guest": "vm1",
+            "block": 2,
+            "level": "device_driver",
+        },
+    )
+    hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+    driver = next(h["seq"] for h in hops if h["level"] == "device_driver")
+    page = client.get(f"/s/{sid}?at={driver + 1}").text
+    assert 'id="level-now">device driver</text>' in page
+    event = client.get(f"/s/{sid}/hops/{driver}").text
+    assert '<div hx-swap-oob="innerHTML:#level-now">device driver</div>' in event
+    before = client.get(f"/s/{sid}?at=1").text
+    assert 'id="level-now">io operation</text>' in before
+
+
+def test_a_hops_event_carries_only_what_it_changed(client):
+    sid = new_session(client, "partitioned")
+    hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+    k = next(h["seq"] for h in hops if h["stage"] == "physical_mapping" and h["guest"] == "vm2")
+    event = client.get(f"/s/{sid}/hops/{k}").text
+    assert f'data-k="{k}"' in event and 'data-station="map-disk0"' in event
+    assert 'hx-swap-oob="innerHTML:#pc-map-disk0"' in event
+    assert "vblock 10 + start 8192 = pblock 8202" in event
+    assert "#pc-hw-disk0" not in event  # the disk has not moved yet at this hop
+    assert event.count('hx-swap-oob="beforeend:#log"') == 1
+    full = client.get(f"/s/{sid}/hops/{k}?full=1").text
+    assert "#pc-hw-disk0" in full and "#pc-drv-vm3-disk0" in full
+    assert client.get(f"/s/{sid}/hops/{len(hops)}").status_code == 404
+
+
+def test_hop_events_are_a_few_hundred_bytes_to_two_kilobytes(client):
+    sizes = []
+    for scenario in ("all-devices", "dedicated", "partitioned", "shared", "spooled", "virtual"):
+        sid = new_session(client, scenario)
+        total = len(client.get(f"/api/sessions/{sid}/trace").json()["hops"])
+        sizes += [len(client.get(f"/s/{sid}/hops/{k}").content) for k in range(total)]
+    sizes.sort()
+    assert sizes[len(sizes) // 2] <= 2048
 
 
 def test_player_at_a_hop_shows_that_hop_and_the_arithmetic(client):
@@ -157,8 +224,9 @@ def test_composed_request_is_issued_and_played(client, session_id):
         "speed": "1.0",
     }
     response = client.post(f"/s/{session_id}/commands", data=form, headers=HTMX)
-    assert response.status_code == 200
-    assert "sse-connect" in response.text
+    # the page opens again where the request was issued, and plays it
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == f"/s/{session_id}?at=0&play=1"
     (command,) = client.get(f"/api/sessions/{session_id}").json()["commands"]
     assert command == {
         "at_us": 0,
@@ -210,6 +278,27 @@ def test_reset_opens_a_fresh_session_of_the_same_scenario(client, session_id):
     assert fresh != session_id
     assert client.get(f"/api/sessions/{fresh}").json()["commands"] == []
     assert len(client.get(f"/api/sessions/{session_id}").json()["commands"]) == 1
+
+
+def test_scripts_and_styles_carry_a_hash_of_their_content_and_are_cached_for_good(client):
+    page = client.get("/").text
+    addresses = re.findall(r'(?:src|href)="(/assets/[^"]+)"', page)
+    assert {a.rsplit("/", 1)[-1] for a in addresses} >= {"iovlab.css", "iovlab.js"}
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        digest, name = address.removeprefix("/assets/").split("/", 1)
+        assert hashlib.sha256(response.content).hexdigest()[:12] == digest
+        assert client.get(f"/static/{name}").content == response.content
+    assert client.get("/assets/000000000000/iovlab.js").headers["cache-control"] == "no-cache"
+    assert client.get("/assets/000000000000/../app/settings.py").status_code == 404
+
+
+def test_pages_and_scripts_are_compressed_on_the_wire(client, session_id):
+    for url in ("/", f"/s/{session_id}", "/static/vendor/htmx-2.0.11.min.js"):
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.headers["content-encoding"] == "gzip", url
 
 
 def test_static_assets_are_served_locally(client):
@@ -293,7 +382,8 @@ def test_every_fragment_htmx_asks_for_says_it_varies_with_hx_request(client, ses
         response = client.get(url, headers=HTMX)
         assert response.status_code == 200, url
         assert "HX-Request" in response.headers["vary"], url
-    assert "vary" not in client.get(f"/s/{session_id}/trace.json").headers  # not HTML
+    not_html = client.get(f"/s/{session_id}/trace.json").headers
+    assert "HX-Request" not in not_html.get("vary", "")
 
 
 def test_the_token_stands_on_an_element_the_page_draws(client, session_id):

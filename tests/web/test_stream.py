@@ -24,7 +24,16 @@ def base(database_url):
 
 
 def create(base, scenario="partitioned"):
-    return httpx.post(f"{base}/api/sessions", json={"scenario": scenario}).json()["id"]
+    return created(base, scenario)["id"]
+
+
+def created(base, scenario="partitioned"):
+    """A new session's id and its owner's token."""
+    return httpx.post(f"{base}/api/sessions", json={"scenario": scenario}).json()
+
+
+def owner(session):
+    return {"Authorization": f"Bearer {session['token']}"}
 
 
 def read_events(base, sid, count, *, params=None, headers=None):
@@ -73,17 +82,20 @@ def test_last_event_id_resumes_right_after_it(base):
 
 
 def test_without_from_the_stream_starts_after_the_sessions_cursor(base):
-    sid = create(base)
-    httpx.get(f"{base}/s/{sid}/player", params={"at": 7})
+    session = created(base)
+    sid = session["id"]
+    httpx.get(f"{base}/s/{sid}/player", params={"at": 7}, headers=owner(session))
     assert read_events(base, sid, 1)[0][0] == 8
 
 
 def test_a_command_adds_hops_to_an_open_stream(base):
-    sid = create(base)
+    session = created(base)
+    sid = session["id"]
     total = len(httpx.get(f"{base}/api/sessions/{sid}/trace").json()["hops"])
     with httpx.stream("GET", f"{base}/s/{sid}/stream", params={"from": total}, timeout=10) as r:
         command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 3}
-        issued = httpx.post(f"{base}/api/sessions/{sid}/commands?cursor={total - 1}", json=command)
+        url = f"{base}/api/sessions/{sid}/commands?cursor={total - 1}"
+        issued = httpx.post(url, json=command, headers=owner(session))
         assert issued.status_code == 201
         for line in r.iter_lines():
             if line.startswith("id:"):

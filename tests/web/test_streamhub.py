@@ -32,9 +32,12 @@ def test_one_tick_saves_every_bookmark_and_reads_every_watched_version(settings)
 def test_a_played_stream_leaves_its_cursor_at_the_last_hop(database_url):
     settings = Settings(database_url=database_url, hop_interval_s=0.01, stream_poll_s=0.05)
     with serving(settings) as base:
-        sid = httpx.post(f"{base}/api/sessions", json={"scenario": "shared"}).json()["id"]
+        session = httpx.post(f"{base}/api/sessions", json={"scenario": "shared"}).json()
+        sid, owner = session["id"], {"Authorization": f"Bearer {session['token']}"}
         total = len(httpx.get(f"{base}/api/sessions/{sid}/trace").json()["hops"])
-        with httpx.stream("GET", f"{base}/s/{sid}/stream", params={"from": 0}, timeout=10) as r:
+        url = f"{base}/s/{sid}/stream"
+        # the owner's stream: only the owner's position is the session's bookmark
+        with httpx.stream("GET", url, params={"from": 0}, timeout=10, headers=owner) as r:
             for line in r.iter_lines():
                 if line == f"id: {total - 1}":
                     break
@@ -50,7 +53,8 @@ def test_a_played_stream_leaves_its_cursor_at_the_last_hop(database_url):
 def test_a_command_from_another_client_reaches_a_stream_that_is_still_playing(database_url):
     settings = Settings(database_url=database_url, hop_interval_s=0.05, stream_poll_s=0.05)
     with serving(settings) as base:
-        sid = httpx.post(f"{base}/api/sessions", json={"scenario": "shared"}).json()["id"]
+        session = httpx.post(f"{base}/api/sessions", json={"scenario": "shared"}).json()
+        sid, owner = session["id"], {"Authorization": f"Bearer {session['token']}"}
         before = len(httpx.get(f"{base}/api/sessions/{sid}/trace").json()["hops"])
         ids = []
         with httpx.stream("GET", f"{base}/s/{sid}/stream", params={"from": 0}, timeout=30) as r:
@@ -65,7 +69,8 @@ def test_a_command_from_another_client_reaches_a_stream_that_is_still_playing(da
                             "dst_ip": "10.0.0.2",
                             "bytes": 100,
                         }
-                        httpx.post(f"{base}/api/sessions/{sid}/commands?cursor=0", json=command)
+                        url = f"{base}/api/sessions/{sid}/commands?cursor=0"
+                        httpx.post(url, json=command, headers=owner)  # the owner, elsewhere
                     if len(ids) == before + 2:
                         break
         assert ids == list(range(before + 2))  # past the old end: the new request's hops

@@ -156,6 +156,7 @@ def timeline_chart(
                 "kind": bar.kind,
                 "colour": row["colour"],
                 "title": f"{bar.label}: {bar.kind} {bar.start_us:,}-{bar.end_us:,} µs",
+                "at": bar.seq + 1,  # the player's address of the hop behind the bar
             }
         )
     ticks = [

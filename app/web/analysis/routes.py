@@ -18,6 +18,7 @@ from app.sim.diff import diff_hops
 from app.sim.scenario import CATEGORIES, Level
 from app.workloads import DeviceKind, GeneratorError, contention_data
 
+from .. import owners
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
 from ..view import colour_of
 from .baseline import baseline_context
@@ -172,6 +173,7 @@ def contention_page(
 
 @router.post("/contention")
 def generate(
+    request: Request,
     iovlab: AppDep,
     client: ClientDep,
     db: DbDep,
@@ -198,4 +200,5 @@ def generate(
         problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
         lines = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
         return HTMLResponse(f"<ul class='problems' role='alert'>{lines}</ul>", status_code=422)
+    owners.hold(request, row.id)
     return RedirectResponse(f"/s/{row.id}/contention", status_code=303)

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from app.store import rooms as repo
 from app.store.models import RoomRow
 
+from .. import drawn
 from ..application import Iovlab
-from ..render import player_context
 
 
 def follower_context(
@@ -23,14 +23,8 @@ def follower_context(
     if live is None or presentation is None:
         raise HTTPException(status_code=404, detail="this room's lesson is gone")
     lesson = iovlab.lessons[presentation.lesson]
-    context = player_context(
-        live,
-        min(k, room.k),
-        playing=False,
-        speed=1.0,
-        follower=True,
-        hop_interval_s=iovlab.settings.hop_interval_s,
-    )
+    # the part of the diagram the hop is in: a phone's width, a few KB for the whole class
+    context = drawn.column_context(iovlab, live, min(k, room.k))
     context.update(room=room, lesson=lesson, current=lesson.steps[room.step], live_view=live_view)
     return context
 

@@ -16,6 +16,7 @@ from app.lessons.compile import CompiledLesson
 from app.store import rooms as rooms_repo
 
 KEY = "presenting"
+REVEALED = "revealed"  # the steps whose answer each presentation has revealed
 KEPT = 20  # a lecturer's recent presentations; older ones are let go
 
 
@@ -59,3 +60,16 @@ def presented(
     if presentation is None:
         raise HTTPException(status_code=404, detail="this session presents no lesson")
     return lesson_named(lessons, presentation.lesson), presentation.step
+
+
+def reveal(request: Request, session_id: str, step: int) -> None:
+    """The lecturer revealed this step's answer: a reload or a new room keeps it revealed."""
+    shown = {k: v for k, v in dict(request.session.get(REVEALED, {})).items() if k != session_id}
+    kept = dict(list(shown.items())[-(KEPT - 1) :])
+    kept[session_id] = sorted({*request.session.get(REVEALED, {}).get(session_id, []), step})
+    request.session[REVEALED] = kept
+
+
+def revealed(request: Request, session_id: str, step: int) -> bool:
+    shown = request.session.get(REVEALED, {})
+    return isinstance(shown, dict) and step in shown.get(session_id, [])

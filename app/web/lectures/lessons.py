@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 
-from app.lessons.compile import CompiledLesson
-from app.sessions import Live
+from app.diagram.layout import PROJECTOR
 from app.store import rooms as rooms_repo
 
-from ..application import Iovlab
+from .. import drawn
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
-from ..render import composer_context, player_context
 from . import lecturer
 
 router = APIRouter()
@@ -48,15 +45,43 @@ def present_get(request: Request, iovlab: AppDep, name: str) -> Response:
 
 
 @router.get("/p/{session_id}", response_class=HTMLResponse)
-def presenter(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Response:
+def presenter(
+    request: Request, iovlab: AppDep, db: DbDep, live: LiveDep, play: bool = False
+) -> Response:
+    """The presenter at its step, as the server holds it: a question not yet revealed is
+    asked (its answer nowhere on the page), however the page was reached."""
     lecturer.require(request, live.id)
     lesson, step = lecturer.presented(iovlab.lessons, db, live.id)
-    context = _step_context(iovlab, request, db, live, lesson, step, phase="still")
-    context.update(composer_context(live))
-    return iovlab.templates.TemplateResponse(request, "lessons/present.html", context)
+    current = lesson.steps[step]
+    rooms = rooms_repo.rooms_of(db, live.id)
+    room = rooms[-1] if rooms else None
+    revealed = lecturer.revealed(request, live.id, step) or (
+        room is not None and room.question == "revealed"
+    )
+    if current.question is not None and not revealed:
+        phase = "ask"
+    elif play and current.end > current.start:
+        phase = "play"
+    else:
+        phase = "still"
+    at = current.end if phase == "still" else current.start
+    context = drawn.page_context(iovlab, live, at, PROJECTOR)
+    join_url = f"{request.base_url}join?code={room.code}" if room else None
+    context.update(
+        lesson=lesson,
+        step=step,
+        current=current,
+        phase=phase,
+        room=room,
+        join_url=join_url,
+        qr=_qr(join_url) if join_url else None,
+        until=current.end,
+        autoplay=phase == "play",
+    )
+    return iovlab.templates.TemplateResponse(request, "diagram/present.html", context)
 
 
-@router.get("/p/{session_id}/step/{step}", response_class=HTMLResponse)
+@router.get("/p/{session_id}/step/{step}")
 def goto_step(
     request: Request,
     iovlab: AppDep,
@@ -64,66 +89,36 @@ def goto_step(
     live: LiveDep,
     step: int,
     phase: Annotated[str, Query(pattern="^(ask|play|still)$")] = "play",
-    speed: Annotated[float, Query(ge=0.25, le=4)] = 1.0,
 ) -> Response:
-    """Enter a step: pose its question first if it has one, else play its hops."""
+    """Enter a step (its question asked first, if it has one), or reveal its answer and play
+    it (``phase=play`` said outright); then the presenter shows it."""
     lecturer.require(request, live.id)
     lesson, _ = lecturer.presented(iovlab.lessons, db, live.id)
     step = max(0, min(step, len(lesson.steps) - 1))
     current = lesson.steps[step]
-    if (
-        phase == "play"
-        and current.question is not None
-        and request.query_params.get("phase") is None
-    ):
-        phase = "ask"
-    context = _step_context(iovlab, request, db, live, lesson, step, phase=phase, speed=speed)
-    at = context["at"]
-    revealed = phase == "play" and current.question is not None
+    revealing = current.question is not None and request.query_params.get("phase") == "play"
+    at = current.end if phase == "still" else current.start
     iovlab.sessions.bookmark(db, live.id, at)
     rooms_repo.set_step(
-        db, session_id=live.id, step=step, k=at, question="revealed" if revealed else "none"
+        db, session_id=live.id, step=step, k=at, question="revealed" if revealing else "none"
     )
-    # the player at the step's first hop, and the step's narration swapped in out of band
-    return iovlab.templates.TemplateResponse(request, "lessons/step.html", context)
+    if revealing:
+        lecturer.reveal(request, live.id, step)
+    url = f"/p/{live.id}" + ("?play=1" if phase == "play" else "")
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
-def _step_context(
-    iovlab: Iovlab,
-    request: Request,
-    db: Session,
-    live: Live,
-    lesson: CompiledLesson,
-    step: int,
-    *,
-    phase: str,
-    speed: float = 1.0,
-) -> dict[str, Any]:
-    current = lesson.steps[step]
-    playing = phase == "play" and current.end > current.start
-    at = current.start if playing or phase == "ask" else current.end
-    rooms = rooms_repo.rooms_of(db, live.id)
-    room = rooms[-1] if rooms else None
-    context = player_context(
-        live,
-        at,
-        playing=playing,
-        speed=speed,
-        until=current.end,
-        presenter=True,
-        hop_interval_s=iovlab.settings.hop_interval_s,
-    )
-    context.update(
-        lesson=lesson,
-        step=step,
-        current=current,
-        phase=phase,
-        at=at,
-        room=room,
-        join_url=f"{request.base_url}join?code={room.code}" if room else None,
-        qr=_qr(f"{request.base_url}join?code={room.code}") if room else None,
-    )
-    return context
+@router.post("/p/{session_id}/at/{k}", status_code=204)
+def lecturer_at(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep, k: int) -> Response:
+    """The lecturer stepped by hand (a played hop, from the page's own cache): the class
+    follows there too."""
+    lecturer.require(request, live.id)
+    k = max(-1, min(k, len(live.trace.hops) - 1))
+    iovlab.sessions.bookmark(db, live.id, k)
+    rooms_repo.follow_cursor(db, session_id=live.id, k=k)
+    return Response(status_code=204)
 
 
 def _qr(url: str) -> str:

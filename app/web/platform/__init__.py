@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import api, health
+from . import api, assets, health
 
 router = APIRouter()
-for _feature in (health, api):
+for _feature in (health, api, assets):
     router.include_router(_feature.router)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.sim import ScenarioError
 from app.sim.export import trace_document
 
+from .. import owners
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
 from ..lectures import lecturer
 
@@ -26,6 +27,7 @@ class NewSession(BaseModel):
 class SessionCreated(BaseModel):
     id: str
     url: str
+    token: str = Field(description="The owner's: `Authorization: Bearer <token>` to change it.")
 
 
 class Problems(BaseModel):
@@ -77,7 +79,11 @@ def shipped_scenarios(iovlab: AppDep) -> list[ShippedInfo]:
     response_model=SessionCreated,
     responses={422: {"model": Problems}},
 )
-def create_session(iovlab: AppDep, client: ClientDep, db: DbDep, body: NewSession) -> Any:
+def create_session(
+    request: Request, iovlab: AppDep, client: ClientDep, db: DbDep, body: NewSession
+) -> Any:
+    """Open a session; the answer's `token` is its owner's (send it back as
+    `Authorization: Bearer <token>` to change it), and the browser that made it owns it."""
     if (body.scenario is None) == (body.scenario_yaml is None):
         return _problems(ScenarioError(["body: give exactly one of scenario, scenario_yaml"]))
     try:
@@ -87,7 +93,10 @@ def create_session(iovlab: AppDep, client: ClientDep, db: DbDep, body: NewSessio
             row = iovlab.sessions.open_text(db, client, body.scenario_yaml)
     except ScenarioError as error:
         return _problems(error)
-    return SessionCreated(id=row.id, url=f"/s/{row.id}")
+    owners.hold(request, row.id)
+    return SessionCreated(
+        id=row.id, url=f"/s/{row.id}", token=owners.token_for(iovlab.secret, row.id)
+    )
 
 
 @router.get("/sessions/{session_id}", response_model=SessionInfo, responses={404: {}})
@@ -116,8 +125,11 @@ def issue_command(
     command: Annotated[dict[str, Any], Body(description="One workload item, without at_us.")],
     cursor: Annotated[int | None, Query(ge=-1, description="Default: the session's.")] = None,
 ) -> Any:
-    """Issue one request at the simulated time of the cursor; returns its hops."""
+    """Issue one request at the simulated time of the cursor; returns its hops. Only the
+    session's owner may (the browser that made it, or `Authorization: Bearer <token>`)."""
     lecturer.guard_changes(request, db, live.id)
+    if not lecturer.holds(request, live.id):
+        owners.require(request, iovlab.secret, live.id)
     at = live.cursor if cursor is None else cursor
     try:
         updated, request_id = iovlab.sessions.command(db, live, command, at)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import exports, numbers, pages, playback, stream
+from . import exports, hops, numbers, pages, playback, stream
 
 router = APIRouter()
-for _feature in (pages, playback, stream, exports, numbers):
+for _feature in (pages, playback, stream, hops, exports, numbers):
     router.include_router(_feature.router)

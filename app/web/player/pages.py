@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.sessions import Live
 from app.sim import ScenarioError
 
+from .. import drawn, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
-from ..render import composer_context, player_context
+from ..lectures import lecturer
+from ..render import composer_context
 
 router = APIRouter()
 
@@ -60,12 +61,22 @@ async def create_from_form(
             row = iovlab.sessions.open_text(db, client, text)
     except ScenarioError as error:
         return _home(iovlab, request, problems=error.problems, text=text, status=422)
+    owners.hold(request, row.id)  # this browser made it: only it changes it
     return RedirectResponse(f"/s/{row.id}", status_code=303)
 
 
 @router.get("/s/{session_id}", response_class=HTMLResponse)
-def session_page(request: Request, iovlab: AppDep, live: LiveDep) -> Response:
-    context = _paused_at_cursor(iovlab, live) | composer_context(live)
+def session_page(
+    request: Request,
+    iovlab: AppDep,
+    live: LiveDep,
+    at: Annotated[int | None, Query(ge=0, description="the hop shown, from 1; 0: none")] = None,
+) -> Response:
+    k = live.cursor if at is None else at - 1
+    context = drawn.page_context(iovlab, live, k) | composer_context(live)
+    context["owner"] = owners.owns(request, iovlab.secret, live.id) or lecturer.holds(
+        request, live.id
+    )
     return iovlab.templates.TemplateResponse(request, "session.html", context)
 
 
@@ -76,15 +87,8 @@ def embedded_session(request: Request, iovlab: AppDep, live: LiveDep) -> Respons
     The only route other sites may frame (see security.py); it has no composer and no
     reset, so a framing page cannot trick a viewer into changing the session.
     """
-    context = _paused_at_cursor(iovlab, live)
+    context = drawn.page_context(iovlab, live, live.cursor)
     return iovlab.templates.TemplateResponse(request, "embed.html", context)
-
-
-def _paused_at_cursor(iovlab: Iovlab, live: Live) -> dict[str, Any]:
-    hop_interval_s = iovlab.settings.hop_interval_s
-    return player_context(
-        live, live.cursor, playing=False, speed=1.0, hop_interval_s=hop_interval_s
-    )
 
 
 @router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)
@@ -101,8 +105,27 @@ def hop_inspector(request: Request, iovlab: AppDep, live: LiveDep, seq: int) -> 
 
 
 @router.post("/s/{session_id}/reset")
-def reset(iovlab: AppDep, client: ClientDep, db: DbDep, live: LiveDep) -> Response:
+def reset(
+    request: Request, iovlab: AppDep, client: ClientDep, db: DbDep, live: LiveDep
+) -> Response:
     """A fresh session of the same scenario; the old one stays as it was."""
     row = iovlab.sessions.copy(db, client, live)
+    owners.hold(request, row.id)
     url = f"/s/{row.id}"
+    return Response(status_code=204, headers={"HX-Redirect": url, "Location": url})
+
+
+@router.post("/s/{session_id}/fork")
+def fork(
+    request: Request,
+    iovlab: AppDep,
+    client: ClientDep,
+    db: DbDep,
+    live: LiveDep,
+    cursor: Annotated[int, Form(ge=-1)] = -1,
+) -> Response:
+    """Make my own copy: the same scenario and requests, mine to change, opened where I was."""
+    row = iovlab.sessions.fork(db, client, live, cursor)
+    owners.hold(request, row.id)
+    url = f"/s/{row.id}?at={cursor + 1}"
     return Response(status_code=204, headers={"HX-Redirect": url, "Location": url})

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.sim import ScenarioError
 from app.store import rooms
 
+from .. import owners
 from ..deps import AppDep, DbDep, LiveDep
 from ..lectures import lecturer
 from ..render import OP_FIELDS, SPEEDS, composer_context, render_player
@@ -35,8 +36,10 @@ def player(
 ) -> Response:
     """The player at hop ``at``; with ``play`` it streams on from the next hop."""
     at = min(at, len(live.trace.hops) - 1)
-    iovlab.sessions.bookmark(db, live.id, at)
-    if lecturer.holds(request, live.id):  # the class follows its lecturer, no one else
+    lecturing = lecturer.holds(request, live.id)
+    if lecturing or owners.owns(request, iovlab.secret, live.id):  # a viewer's place is theirs
+        iovlab.sessions.bookmark(db, live.id, at)
+    if lecturing:  # the class follows its lecturer, no one else
         rooms.follow_cursor(db, session_id=live.id, k=at)
     return render_player(
         iovlab, request, live, at, playing=play, speed=speed, until=until, presenter=presenter
@@ -64,14 +67,15 @@ async def issue_command(
     db: DbDep,
     live: LiveDep,
     cursor: Annotated[int, Form()] = -1,
-    speed: Annotated[float, Form(ge=min(SPEEDS), le=max(SPEEDS))] = 1.0,
 ) -> Response:
     """Issue the composed request at the cursor's simulated time, then play it."""
     lecturer.guard_changes(request, db, live.id)
+    if not lecturer.holds(request, live.id):
+        owners.require(request, iovlab.secret, live.id)
     form = await request.form()
     data = command_from_form({k: str(v) for k, v in form.items()})
     try:
-        updated, _ = iovlab.sessions.command(db, live, data, cursor)
+        iovlab.sessions.command(db, live, data, cursor)
     except ScenarioError as error:
         context = composer_context(live, data.get("device", ""), data.get("op", ""))
         context["problems"] = error.problems
@@ -84,7 +88,9 @@ async def issue_command(
             headers={"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"},
         )
     iovlab.sessions.bookmark(db, live.id, cursor)
-    return render_player(iovlab, request, updated, cursor, playing=True, speed=speed)
+    # the trace after the cursor changed: the page opens again there and plays the request
+    url = f"/s/{live.id}?at={cursor + 1}&play=1"
+    return Response(status_code=204, headers={"HX-Redirect": url})
 
 
 def command_from_form(form: dict[str, str]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -22,10 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from app.sessions import Live
 from app.store import rooms
 
+from .. import owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, stream_place
+from ..drawn import render_hop
 from ..lectures import lecturer
 from ..render import SPEEDS, render_stage
+
+Render = Callable[..., str]  # a hop's event, rendered
 
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
@@ -50,7 +54,15 @@ async def stream(
     first = _first_hop(live, start, last_event_id)
     presenter = request.query_params.get("presenter") == "1"
     lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
-    events = _events(iovlab, request, live, first, speed, until, presenter, lecturing)
+    # a viewer's position is theirs: only the owner's stream moves the session's bookmark
+    owning = lecturing or owners.owns(request, iovlab.secret, live.id)
+    # the drawn player asks for hop events (what each hop changes) instead of whole stages
+    render: Render = render_stage
+    if request.query_params.get("format") == "hops":
+        render = _hop_events(request.query_params.get("profile", "laptop"))
+    events = _events(
+        iovlab, request, live, first, speed, until, presenter, lecturing, owning, render
+    )
     return EventSourceResponse(events, ping=15, background=stream_place(iovlab.streams, client))
 
 
@@ -62,6 +74,13 @@ def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
     return live.cursor + 1
 
 
+def _hop_events(profile: str) -> Render:
+    def render(iovlab: Iovlab, live: Live, k: int, **_: object) -> str:
+        return render_hop(iovlab, live, k, profile=profile)
+
+    return render
+
+
 async def _events(
     iovlab: Iovlab,
     request: Request,
@@ -71,6 +90,8 @@ async def _events(
     until: int | None,
     presenter: bool,
     lecturing: bool,
+    owning: bool,
+    render: Render,
 ) -> AsyncIterator[ServerSentEvent]:
     settings = iovlab.settings
     hub = iovlab.stream_hub
@@ -85,7 +106,7 @@ async def _events(
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
                 html = await run_in_threadpool(
-                    render_stage,
+                    render,
                     iovlab,
                     live,
                     next_seq,
@@ -96,7 +117,7 @@ async def _events(
                 yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
                 if lecturing:  # the rooms follow at once
                     await run_in_threadpool(_lecturer_moved, iovlab, live.id, next_seq)
-                else:  # a bookmark, saved with every other stream's at the hub's next look
+                elif owning:  # a bookmark, saved with every other stream's at the hub's next look
                     hub.bookmark(live.id, next_seq)
                 next_seq += 1
                 idle_since = time.monotonic()

@@ -1,0 +1,190 @@
+"""The drawn player: the machine drawn once, then each hop as an event of what it changed.
+
+A hop's event is a small HTML fragment: a ``<template id="hop">`` saying where the token
+goes (station, link path, colour) and the pieces the hop changed, each an htmx
+out-of-band swap (``hx-swap-oob``). A *full* event carries every piece instead, for a
+page that jumps to a hop it has not played.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.diagram.colours import GUESTS
+from app.diagram.layout import LAPTOP, PROFILES, Diagram, Profile, layout
+from app.diagram.pieces import Pieces
+from app.diagram.route import Move, moves
+from app.sessions import Live
+
+if TYPE_CHECKING:  # the application object holds the films
+    from .application import Iovlab
+
+LOG_TAIL = 200  # lines a full event brings; a played hop appends its own
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    """Everything the page needs for any hop of one session version, built once."""
+
+    diagram: Diagram
+    moves: list[Move]
+    pieces: Pieces
+    colours: dict[str, int]
+    by_request: dict[str, list[int]]
+
+    def trail(self, k: int) -> str:
+        """The links hop ``k``'s request has travelled, up to and including hop ``k``."""
+        if k < 0:
+            return ""
+        request = self.moves[k].request
+        ks = self.by_request[request]
+        return "".join(self.moves[j].path for j in ks[: bisect_right(ks, k)])
+
+    def span(self, k: int) -> str:
+        """The first and last hop of hop ``k``'s request ("" before the first hop)."""
+        if k < 0:
+            return ""
+        ks = self.by_request[self.moves[k].request]
+        return f"{ks[0]} {ks[-1]}"
+
+
+class Films:
+    """The most recently used sessions' films (a film is a pass over the trace)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._cache: OrderedDict[tuple[str, int, str], Film] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, live: Live, profile: Profile = LAPTOP) -> Film:
+        key = (live.id, live.version, profile.name)
+        with self._lock:
+            film = self._cache.get(key)
+            if film is not None:
+                self._cache.move_to_end(key)
+                return film
+        film = build_film(live, profile)
+        with self._lock:
+            self._cache[key] = film
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return film
+
+
+def build_film(live: Live, profile: Profile = LAPTOP) -> Film:
+    diagram = layout(live.scenario, profile)
+    colours = {g.id: i for i, g in enumerate(live.scenario.guests)}
+    hops = live.trace.hops
+    by_request: dict[str, list[int]] = {}
+    for hop in hops:
+        by_request.setdefault(hop.request, []).append(hop.seq)
+    return Film(
+        diagram=diagram,
+        moves=moves(diagram, hops, colours),
+        pieces=Pieces(live.scenario, live.trace, diagram),
+        colours=colours,
+        by_request=by_request,
+    )
+
+
+def profile_named(name: str) -> Profile:
+    return PROFILES.get(name, LAPTOP)
+
+
+def page_context(iovlab: Iovlab, live: Live, k: int, profile: Profile = LAPTOP) -> dict[str, Any]:
+    """What the page draws once: the diagram with every piece as it stands after hop ``k``."""
+    film = iovlab.films.of(live, profile)
+    hops = live.trace.hops
+    k = max(-1, min(k, len(hops) - 1))
+    return {
+        "session": live,
+        "film": film,
+        "dg": film.diagram,
+        "g": film.colours,
+        "GUEST_COLOURS": GUESTS,
+        "k": k,
+        "total": len(hops),
+        "hop": hops[k] if k >= 0 else None,
+        "move": film.moves[k] if k >= 0 else None,
+        "trail": film.trail(k),
+        "state": film.pieces.at(k),
+        "requests": film.pieces.requests_at(k, hops),
+        "log": hops[max(0, k + 1 - LOG_TAIL) : k + 1],
+        "markers": markers(live, film),
+        "record": _record(live, film, k),
+        "span": film.span(k),
+        "hop_interval_s": iovlab.settings.hop_interval_s,
+    }
+
+
+def column_context(iovlab: Iovlab, live: Live, k: int) -> dict[str, Any]:
+    """What a follower's phone draws: the column of hop ``k``'s device, its pieces, the token."""
+    film = iovlab.films.of(live)
+    hops = live.trace.hops
+    k = max(-1, min(k, len(hops) - 1))
+    return {
+        "dg": film.diagram,
+        "g": film.colours,
+        "k": k,
+        "hop": hops[k] if k >= 0 else None,
+        "move": film.moves[k] if k >= 0 else None,
+        "trail": film.trail(k),
+        "state": film.pieces.at(k),
+    }
+
+
+def markers(live: Live, film: Film) -> list[tuple[int, str]]:
+    """Where each guest's requests start on the scrubber, as one SVG path per guest colour.
+
+    Positions are in a 1000-wide box, at most one mark per unit, so a trace of thousands
+    of requests still makes a small page.
+    """
+    total = max(len(live.trace.hops) - 1, 1)
+    seen: dict[int, set[int]] = {}
+    for ks in film.by_request.values():
+        hop = live.trace.hops[ks[0]]
+        colour = film.colours.get(hop.guest, -1) if hop.guest else -1
+        seen.setdefault(colour, set()).add(round(ks[0] * 1000 / total))
+    return [
+        (colour, "".join(f"M{x} 0v8" for x in sorted(xs))) for colour, xs in sorted(seen.items())
+    ]
+
+
+def _record(live: Live, film: Film, k: int) -> dict[str, Any] | None:
+    if k < 0:
+        return None
+    return film.pieces.request_row(live.trace.hops[k].request, k)
+
+
+def render_hop(iovlab: Iovlab, live: Live, k: int, *, full: bool = False, profile: str = "") -> str:
+    """Hop ``k``'s event: what it changed, or with ``full`` every piece as it stands."""
+    templates = iovlab.templates
+    chosen = profile_named(profile)
+    film = iovlab.films.of(live, chosen)
+    hops = live.trace.hops
+    if full:
+        context = page_context(iovlab, live, k, chosen)
+        return str(templates.get_template("diagram/full.html").render(full=True, **context))
+    hop = hops[k]
+    changed = film.pieces.changes[k]
+    context = {
+        "session": live,
+        "film": film,
+        "g": film.colours,
+        "k": k,
+        "total": len(hops),
+        "hop": hop,
+        "move": film.moves[k],
+        "trail": film.trail(k),
+        "changed": {pid: p for pid, p in changed.items() if not pid.startswith("req-")},
+        "rows": [p for pid, p in changed.items() if pid.startswith("req-")],
+        "starts": film.by_request[hop.request][0] == k,
+        "record": _record(live, film, k),
+        "span": film.span(k),
+        "full": False,
+    }
+    return str(templates.get_template("diagram/hop.html").render(**context))

@@ -1,0 +1,186 @@
+"""The diagram's geometry, the path a hop's token takes, and what each hop changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.diagram.layout import LAPTOP, PROJECTOR, Box, layout
+from app.diagram.pieces import Pieces
+from app.diagram.route import moves, station_of
+from app.sim import load_scenario_file, simulate
+from app.sim.scenario import MAX_GUESTS
+from bench.workload import mixed_scenario
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+
+
+def shipped(path: Path):
+    scenario = load_scenario_file(path)
+    return scenario, simulate(scenario, [])
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
+
+
+def path_ends(path: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The first and last point of an M/H/V path."""
+    x = y = 0.0
+    start = None
+    for command, args in re.findall(r"([MHV])([-\d. ]+)", path):
+        numbers = [float(n) for n in args.split()]
+        if command == "M":
+            x, y = numbers
+        elif command == "H":
+            x = numbers[0]
+        else:
+            y = numbers[0]
+        start = start or (x, y)
+    assert start is not None
+    return start, (x, y)
+
+
+@pytest.mark.parametrize("profile", [LAPTOP, PROJECTOR], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_a_devices_vmm_part_and_hardware_share_its_column_and_no_boxes_overlap(path, profile):
+    scenario, _ = shipped(path)
+    diagram = layout(scenario, profile)
+    for column in diagram.columns:
+        model = diagram.stations[f"model-{column.device}"].box
+        table = diagram.stations[f"map-{column.device}"].box
+        hardware = diagram.stations.get(f"hw-{column.device}")
+        assert (model.x, model.w) == (table.x, table.w)
+        if column.category == "virtual":
+            assert hardware is None  # a virtual device has nothing physical behind it
+        else:
+            assert hardware is not None and (hardware.box.x, hardware.box.w) == (table.x, table.w)
+            assert table.bottom < hardware.box.y
+        assert column.x <= model.x and model.right <= column.x + column.w
+    boxes = [s.box for s in diagram.stations.values()]
+    for i, a in enumerate(boxes):
+        assert a.x >= 0 and a.right <= diagram.width and a.y >= 0 and a.bottom <= diagram.height
+        assert not any(overlap(a, b) for b in boxes[i + 1 :])
+
+
+def test_sixteen_guests_each_get_a_row_and_the_machine_stays_the_same_width():
+    scenario, _ = shipped(SCENARIOS[0])
+    guests = [
+        {"id": f"vm{i}", "os": "linux", "mac": f"52:54:00:00:01:{i:02x}", "ip": f"10.0.1.{i}"}
+        for i in range(1, MAX_GUESTS + 1)
+    ]
+    many = scenario.model_copy(update={"guests": [type(scenario.guests[0])(**g) for g in guests]})
+    two, sixteen = layout(scenario), layout(many)
+    assert len(sixteen.rows) == 16 and sixteen.width == two.width
+    assert all(r.h >= LAPTOP.row_min for r in sixteen.rows)
+    heights = [s.box.h for s in sixteen.stations.values() if s.kind == "drv"]
+    assert min(heights) >= LAPTOP.font  # one line of text still fits a driver cell
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_token_ends_touching_the_station_its_hop_lights_by_the_link_from_the_last(path):
+    scenario, trace = shipped(path)
+    diagram = layout(scenario)
+    colours = {g.id: i for i, g in enumerate(scenario.guests)}
+    previous = {}
+    for hop, move in zip(trace.hops, moves(diagram, trace.hops, colours), strict=True):
+        station = diagram.stations[move.station]
+        assert station is station_of(diagram, hop)
+        box, r = station.box, LAPTOP.token_r
+        # the token (radius r) on its rail overlaps the lit box
+        assert box.x - r < move.x < box.right + r and box.y <= move.y <= box.bottom
+        before = previous.get(hop.request)
+        if before is None or before.station == move.station:
+            assert move.path == ""
+        else:
+            start, end = path_ends(move.path)
+            assert start == pytest.approx((before.x, before.y), abs=0.1)
+            assert end == pytest.approx((move.x, move.y), abs=0.1)
+        previous[hop.request] = move
+
+
+def test_a_disk_read_runs_down_its_column_and_its_status_comes_up_to_the_guests_driver():
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "partitioned"))
+    diagram = layout(scenario)
+    colours = {g.id: i for i, g in enumerate(scenario.guests)}
+    r1 = [(m.station, m.rail) for m in moves(diagram, trace.hops, colours) if m.request == "r1"]
+    assert r1 == [
+        ("app-vm1-disk0", "down"),
+        ("drv-vm1-disk0", "down"),
+        ("bus-disk0", "down"),
+        ("model-disk0", "down"),
+        ("map-disk0", "down"),
+        ("hw-disk0", "down"),
+        ("bus-disk0", "up"),  # the interrupt
+        ("drv-vm1-disk0", "up"),  # the status reply: where the token is, is what is lit
+    ]
+
+
+def test_a_console_switch_lights_the_owner_table_of_the_device_it_re_plugs():
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "dedicated"))
+    diagram = layout(scenario)
+    switch = next(h for h in trace.hops if "owner_before" in h.detail)
+    assert station_of(diagram, switch).id == f"map-{switch.detail['target']}"
+    colours = {g.id: i for i, g in enumerate(scenario.guests)}
+    move = moves(diagram, trace.hops, colours)[switch.seq]
+    console, target = diagram.column(switch.device), diagram.column(switch.detail["target"])
+    assert f"H{target.down_x:g}" in move.path and console.device != target.device
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_a_hops_changes_applied_in_order_give_the_machine_at_that_hop(path):
+    scenario, trace = shipped(path)
+    pieces = Pieces(scenario, trace, layout(scenario))
+    state = dict(pieces.initial)
+    for k, changed in enumerate(pieces.changes):
+        state.update({p: v for p, v in changed.items() if not p.startswith("req-")})
+        assert state == pieces.at(k)
+        assert all(pid in pieces.initial or pid.startswith("req-") for pid in changed)
+
+
+def test_a_hops_changes_are_every_piece_that_differs_from_the_hop_before():
+    """Each hop recomputes only the cells it can change; recomputing every cell of the
+    machine after every hop must give the same pieces, on a mixed workload of every
+    category with eight guests."""
+    scenario = mixed_scenario(150)
+    trace = simulate(scenario, [])
+    pieces = Pieces(scenario, trace, layout(scenario))
+    machine = pieces.fresh_machine()
+    for hop in trace.hops:
+        pieces._apply(machine, hop)
+        everything = {}
+        for device in scenario.devices:
+            everything.update(pieces._column(machine, device.id))
+        assert everything == pieces.at(hop.seq), hop
+
+
+def test_the_mapping_table_shows_the_row_used_and_its_arithmetic_checked_by_hand():
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "partitioned"))
+    pieces = Pieces(scenario, trace, layout(scenario))
+    mapping = next(h for h in trace.hops if h.stage == "physical_mapping" and h.guest == "vm2")
+    table = pieces.at(mapping.seq)["map-disk0"]
+    partition = next(p for p in scenario.devices[0].partitions if p.guest == "vm2")
+    assert table["lit"] == scenario.devices[0].partitions.index(partition)
+    block = mapping.detail["virtual_block"]
+    # vblock + the start of vm2's region is the physical block the table sends on
+    assert (
+        f"vblock {block} + start {partition.start} = pblock {block + partition.start}"
+        in (table["arithmetic"])
+    )
+    assert pieces.at(mapping.seq - 1)["map-disk0"]["arithmetic"] != table["arithmetic"]
+
+
+def test_a_requests_figures_appear_only_once_its_last_hop_has_played():
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "all-devices"))
+    pieces = Pieces(scenario, trace, layout(scenario))
+    record = trace.requests[0]
+    hops = [h.seq for h in trace.hops if h.request == record.id]
+    during = pieces.request_row(record.id, hops[-2])
+    after = pieces.request_row(record.id, hops[-1])
+    assert during["status"] == "in flight" and during["traps"] is None
+    assert during["latency_us"] is None
+    assert after["status"] == record.status and after["latency_us"] == record.latency_us
+    assert pieces.changes[hops[0]][f"req-{record.id}"]["status"] == "in flight"
+    assert pieces.changes[hops[-1]][f"req-{record.id}"]["traps"] == record.traps

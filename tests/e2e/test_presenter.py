@@ -1,0 +1,97 @@
+"""The presenter drawn for a projector: sizes read from the back of a hall, and a question's
+answer nowhere on the projector until the lecturer reveals it."""
+
+from __future__ import annotations
+
+import pytest
+
+# the smallest text of the diagram as drawn (its font size times the drawing's scale), and of
+# the narration panel
+SIZES = """() => {
+  const svg = document.getElementById('machine');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const ownText = e => Array.from(e.childNodes).some(n => n.nodeType === 3 && n.data.trim());
+  const diagram = Array.from(svg.querySelectorAll('*')).filter(e => shown(e) && ownText(e))
+    .map(e => parseFloat(getComputedStyle(e).fontSize) * scale);
+  const side = Array.from(document.querySelectorAll('.pr-side *'))
+    .filter(e => shown(e) && ownText(e) && !e.closest('.room-panel, .p-controls, .pr-nav'))
+    .map(e => parseFloat(getComputedStyle(e).fontSize));
+  const told = document.querySelector('.pr-narration p');
+  const narration = parseFloat(getComputedStyle(told).fontSize);
+  const box = svg.getBoundingClientRect();
+  return {labels: Math.min(...diagram), side: Math.min(...side), narration,
+          width: box.width, bottom: box.bottom};
+}"""
+
+
+@pytest.fixture
+def projector(browser):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def present(page, server, lesson):
+    page.goto(f"{server}/lessons")
+    page.click(f"article:has-text('{lesson}') button")
+    page.wait_for_url("**/p/*")
+    page.wait_for_load_state()
+
+
+def test_the_presenter_fills_a_projector_with_text_legible_from_the_back(
+    projector, server, artifacts
+):
+    present(projector, server, "whole machine")
+    projector.keyboard.press("PageDown")
+    projector.wait_for_selector("#narration[data-step='1']", state="attached")
+    projector.wait_for_timeout(1500)
+    sizes = projector.evaluate(SIZES)
+    assert sizes["labels"] >= 24, sizes
+    assert sizes["narration"] >= 28 and sizes["side"] >= 24, sizes
+    assert sizes["width"] >= 1300 and sizes["bottom"] <= 1080, sizes  # the diagram fills it
+    projector.screenshot(path=artifacts / "presenter-1920.png")
+
+
+def test_a_question_step_shows_no_answer_after_a_reload_or_a_live_room(projector, server):
+    present(projector, server, "Partitioned devices")
+    projector.keyboard.press("PageDown")  # step 2 poses its question
+    projector.wait_for_selector("[data-reveal]")
+    assert "Answer" not in projector.inner_text("body")
+    projector.reload()
+    projector.wait_for_selector("[data-reveal]")
+    assert "Answer" not in projector.inner_text("body")
+    projector.click("button:has-text('Start a live room')")
+    projector.wait_for_selector(".room-panel .code")
+    assert "Answer" not in projector.inner_text("body")
+    projector.click("[data-reveal]")
+    projector.wait_for_selector(".answer")
+    assert "Answer: 64" in projector.inner_text(".pr-question")
+    projector.reload()  # revealed stays revealed
+    assert "Answer: 64" in projector.inner_text(".pr-question")
+
+
+def test_a_phone_follows_with_the_narration_and_the_part_of_the_diagram_the_hop_is_in(
+    browser, server, artifacts
+):
+    lecturer = browser.new_context(
+        bypass_csp=True, viewport={"width": 1920, "height": 1080}
+    ).new_page()
+    present(lecturer, server, "Partitioned devices")
+    lecturer.click("button:has-text('Start a live room')")
+    code = lecturer.inner_text(".room-panel .code")
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{server}/r/{code}")
+    lecturer.keyboard.press("PageDown")
+    lecturer.wait_for_selector("[data-reveal]")
+    lecturer.click("[data-reveal]")  # plays step 2: vm2's write runs down the disk's column
+    phone.wait_for_function(
+        "document.querySelector('.follower-narration').innerText.includes('Answer: 64')",
+        timeout=10000,
+    )
+    phone.wait_for_selector(".column-view .tok", state="attached")
+    assert "disk0" in phone.text_content(".column-view")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=artifacts / "follower-phone-390.png", full_page=True)
+    lecturer.screenshot(path=artifacts / "presenter-with-room-1920.png")

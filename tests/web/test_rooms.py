@@ -134,3 +134,21 @@ def test_a_lesson_step_is_the_player_and_the_narration_out_of_band(client):
     assert int(step.headers["content-length"]) == len(step.content)
     assert step.text.index('id="player"') < step.text.index('id="narration"')
     assert "Step 3 of 4" in step.text and "HX-Request" in step.headers["vary"]
+
+
+def test_once_revealed_each_follower_sees_their_own_answer_beside_the_right_one(client, student):
+    sid = present(client)
+    code = open_room(client, sid)
+    client.get(f"/p/{sid}/step/1")
+    client.post(f"/p/{sid}/room/ask")
+    with TestClient(client.app) as right, TestClient(client.app) as silent:
+        student.post(f"/r/{code}/answer", data={"value": "63"})
+        right.post(f"/r/{code}/answer", data={"value": "64"})
+        silent.get(f"/r/{code}")
+        assert student.get(f"/r/{code}/mine").text == ""  # nothing before the reveal
+        client.get(f"/p/{sid}/step/1?phase=play")
+        assert f'hx-get="/r/{code}/mine"' in student.get(f"/r/{code}").text
+        mine = student.get(f"/r/{code}/mine").text
+        assert "You said <strong>63</strong>: not quite — the answer is 64." in mine
+        assert "You said <strong>64</strong>: right." in right.get(f"/r/{code}/mine").text
+        assert "You did not answer this one." in silent.get(f"/r/{code}/mine").text

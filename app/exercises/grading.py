@@ -101,7 +101,7 @@ def tolerance_note(question: Question, settings: QuestionSettings | None = None)
     if not any(tolerance for _, tolerance in numbers):
         return "Numbers must be exact." if len(numbers) > 1 else "The number must be exact."
     notes = [f"{label} within ±{t:g}" if t else f"{label} exactly" for label, t in numbers]
-    return "Numbers count as right: " + "; ".join(notes) + "."
+    return "How close a number must be: " + "; ".join(notes) + "."
 
 
 def number(text: str) -> float | None:

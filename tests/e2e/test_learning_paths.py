@@ -16,7 +16,7 @@ from app.store.accounts import add_instructor
 from app.store.db import make_engine
 from app.store.exercises import create_exercise, get_exercise
 from app.store.lti import get_launch
-from app.web.lti import lms_alias
+from app.web.exercises.lti import lms_alias
 
 from ..databases import sqlite_url
 from ..live_server import serving

@@ -72,7 +72,8 @@ def test_blank_and_not_a_number_are_refused_with_a_message_before_grading():
 
 def test_tolerance_is_stated_and_an_instructor_can_widen_it():
     question = print_order(ALL, random.Random(1))
-    assert tolerance_note(question) == "Numbers count as right: last page out at (s) within ±0.01."
+    expected = "How close a number must be: last page out at (s) within ±0.01."
+    assert tolerance_note(question) == expected
     late = {**question.answer, "last_page_s": str(float(question.answer["last_page_s"]) + 0.4)}
     assert not grade(question, late).fields[1].correct
     assert grade(question, late, QuestionSettings(tolerance=0.5)).fields[1].correct
@@ -80,7 +81,7 @@ def test_tolerance_is_stated_and_an_instructor_can_widen_it():
     assert tolerance_note(trap_question) == "Numbers must be exact."
     widened = QuestionSettings(tolerance=2)
     assert tolerance_note(trap_question, widened) == (
-        "Numbers count as right: I/O operation within ±2; device driver within ±2; "
+        "How close a number must be: I/O operation within ±2; device driver within ±2; "
         "system call within ±2."
     )
 

@@ -207,7 +207,7 @@ def test_blank_and_not_a_number_are_refused_before_they_count(client, instructor
     assert refused.status_code == 422
     assert "cylinder: &#39;abc&#39; is not a number" in refused.text
     assert "head: give an answer" in refused.text and 'value="abc"' in refused.text
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         assert attempts_of(db, exercise_id) == []
 
 
@@ -326,7 +326,7 @@ def test_an_exercise_moves_between_servers_as_a_file(client, instructor, tmp_pat
         follow_redirects=False,
     )
     assert response.status_code == 303
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         imported = get_exercise(db, response.headers["location"].rsplit("/", 1)[1])
     assert json.loads(imported.settings) == document["settings"]
     bad = client.post(

@@ -14,7 +14,7 @@ from app.exercises.variants import variant_of, variant_questions
 from app.sim import load_scenario
 from app.store.accounts import add_instructor
 from app.store.exercises import get_exercise
-from app.web.security import CROSS_SITE_ALLOWED
+from app.web.platform.security import CROSS_SITE_ALLOWED
 
 from .conftest import new_session
 from .test_exercises import PASSWORD, create_exercise, sign_in, submit

@@ -32,7 +32,7 @@ def test_a_practice_answer_that_is_not_one_is_refused_and_the_streak_kept(client
 
 
 def test_instructor_pages_take_a_person_to_sign_in_and_back(client):
-    with Session(client.app.state.engine) as db:
+    with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="t@uni.example", password="a long password")
     away = client.get("/instructor", headers=HTML, follow_redirects=False)
     assert (

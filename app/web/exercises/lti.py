@@ -87,7 +87,8 @@ def jwks(iovlab: AppDep) -> Response:
     return JSONResponse(tool_jwks(_config(iovlab)))
 
 
-@router.api_route("/login", methods=["GET", "POST"])
+@router.get("/login")
+@router.post("/login")  # an LMS may initiate either way
 async def oidc_login(request: Request, iovlab: AppDep, db: DbDep) -> Response:
     config = _config(iovlab)
     incoming = await _incoming(request)

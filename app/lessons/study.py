@@ -61,9 +61,12 @@ def _answer_hop(question: LessonQuestion | None, hops: list[Hop]) -> Hop | None:
         return None
     where = question.answer_from
     first = hops[0].request
-    # a trap count is the request's: point at its (first) trap into the VMM
-    stage = "vmm_trap" if where.traps else where.stage
-    return next((h for h in hops if h.request == first and h.stage == stage), None)
+    mine = [h for h in hops if h.request == first]
+    if not where.traps:
+        return next((h for h in mine if h.stage == where.stage), None)
+    # a trap count is the request's: its first trap into the VMM, or, for a request that
+    # never traps (a guest reading its own OS's queue), its last hop
+    return next((h for h in mine if h.stage == "vmm_trap"), mine[-1] if mine else None)
 
 
 def check(step: StudyStep, given: str) -> Checked:

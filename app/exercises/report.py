@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-# A spreadsheet reads a cell that starts with one of these as a formula (or, for
-# tab and CR, may shift it into one): prefixing a quote keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from app.csvcells import safe_cell
 
 
 def neutralise(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """A student's text as a cell a spreadsheet shows, never runs (app/csvcells.py)."""
+    return str(safe_cell(cell))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from app.exercises.grading import grade
 from app.exercises.questions import (
     TEMPLATES,
     NotApplicable,
+    applicable,
     chs,
     frame,
     next_hop,
@@ -17,7 +18,7 @@ from app.exercises.questions import (
     status,
     traps,
 )
-from app.exercises.variants import questions, variant_questions
+from app.exercises.variants import variant_questions
 from app.sim import load_scenario_file, simulate
 
 from ..sim.test_properties import scenarios
@@ -110,14 +111,15 @@ def test_the_traps_question_differs_by_variant_and_states_what_it_assumes():
 
 
 def test_every_template_varies_across_variants():
+    shipped = [load_scenario_file(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
     for name in TEMPLATES:
-        made = questions(ALL, [name], "exercise")
-        prompts = {
+        scenario = next(s for s in shipped if name in applicable(s))
+        made = {
             (q.prompt, tuple(q.answer.items()))
             for v in range(8)
-            for q in variant_questions(ALL, [name], "exercise", v)
+            for q in variant_questions(scenario, [name], "exercise", v)
         }
-        assert made and len(prompts) >= 3, name
+        assert len(made) >= 3, name
 
 
 def test_status_answers_cover_the_refusals():

@@ -105,7 +105,7 @@ def test_a_student_launched_from_the_lms_is_graded_and_the_score_reaches_the_gra
     assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("u-42", 4.0, 5.0)
     with Session(engine) as db:
         (attempt,) = attempts_of(db, exercise_id)
-    assert attempt.alias.startswith("Grace Hopper #") and attempt.score == 0.8
+    assert attempt.alias.startswith("grace hopper #") and attempt.score == 0.8
 
 
 def test_answers_that_are_not_answers_are_refused_and_nothing_is_sent(platform, tool):

@@ -138,7 +138,7 @@ def lms_alias(row: LtiLaunchRow) -> str:
     """The student's name in the LMS and a mark of their LMS account (one name, two people,
     two aliases): what the results page and the CSV show."""
     mark = hashlib.sha256(f"{row.issuer}\0{row.subject}".encode()).hexdigest()[:6]
-    return f"{row.name[:60]} #{mark}"
+    return repo.normalise_alias(f"{row.name[:60]} #{mark}")  # as every alias is stored
 
 
 def _launched(db: Session, launch_id: str) -> tuple[LtiLaunchRow, ExerciseRow]:

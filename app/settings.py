@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         "commands) may make; a scenario or command that would pass it is refused while "
         "simulating. Time and memory grow in proportion (bench/worst_session.py).",
     )
+    lti_config: Path | None = Field(
+        None,
+        description="The LTI 1.3 platforms iovlab is registered with: a pylti1p3 JSON file "
+        "(issuer, client id, the LMS's URLs, deployment ids, the tool's key files); "
+        "without it the /lti/ routes answer 404.",
+    )
 
     @model_validator(mode="after")
     def _production_has_real_secrets(self) -> Self:

@@ -2,32 +2,61 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from app.sim import Scenario
+from app.sim.costs import ETHERNET_MTU, PRINTER_BYTES_PER_PAGE
 from app.sim.scenario import Disk, Keyboard, Mouse, Nic, Printer, VSwitch
 
+# What a student must assume to count the I/O-operation level's traps by hand
+# (the register sequences of app/sim/registers.py).
+ATA_WRITE = (
+    "the ATA driver's 6 register writes to issue, 1 status read before the data, one "
+    "trapping rep outsw per 512-byte block, and 1 status read at completion"
+)
+ATA_READ = (
+    "the ATA driver's 6 register writes to issue, 1 status read at completion, and one "
+    "trapping rep insw per 512-byte block"
+)
+E1000_SEND = (
+    f"the e1000 driver writes the transmit tail once per frame of at most "
+    f"{ETHERNET_MTU:,} bytes, then reads the interrupt cause and unmasks the interrupt"
+)
+LPT_PRINT = (
+    f"{PRINTER_BYTES_PER_PAGE:,} bytes a page, 4 register accesses a byte on the parallel "
+    f"port (data, status, strobe high, strobe low), and 1 status read when the job is done"
+)
 
-def trap_requests(scenario: Scenario) -> list[tuple[dict[str, Any], str]]:
+
+def trap_requests(scenario: Scenario, rng: random.Random) -> list[tuple[dict[str, Any], str, str]]:
+    """(command, what it does, what to assume) for one request per device, sized by ``rng``."""
     options = []
     for d in scenario.devices:
         if isinstance(d, Disk) and d.partitions:
             p = d.partitions[0]
+            count = rng.randint(1, min(8, p.blocks))
+            write = rng.random() < 0.5
+            op, verb, assumes = (
+                ("disk_write", "writes", ATA_WRITE)
+                if write
+                else (
+                    "disk_read",
+                    "reads",
+                    ATA_READ,
+                )
+            )
+            command = {"at_us": 0, "op": op, "guest": p.guest, "device": d.id, "block": 0}
             options.append(
                 (
-                    {
-                        "at_us": 0,
-                        "op": "disk_write",
-                        "guest": p.guest,
-                        "device": d.id,
-                        "block": 0,
-                        "count": 1,
-                    },
-                    f"{p.guest} writes one block to {d.id}",
+                    {**command, "count": count},
+                    f"{p.guest} {verb} {_count(count, 'block')} on {d.id}",
+                    assumes,
                 )
             )
         elif isinstance(d, Nic):
             g = scenario.guests[0].id
+            size = rng.choice((600, 1500, 3000, 4000, 9000, 12000))
             options.append(
                 (
                     {
@@ -36,20 +65,27 @@ def trap_requests(scenario: Scenario) -> list[tuple[dict[str, Any], str]]:
                         "guest": g,
                         "device": d.id,
                         "dst_ip": "192.0.2.1",
-                        "bytes": 1500,
+                        "bytes": size,
                     },
-                    f"{g} sends one 1,500-byte frame on {d.id}",
+                    f"{g} sends {size:,} bytes on {d.id}",
+                    E1000_SEND,
                 )
             )
         elif isinstance(d, Printer):
             g = scenario.guests[0].id
+            pages = rng.randint(1, 3)
             options.append(
                 (
-                    {"at_us": 0, "op": "print", "guest": g, "device": d.id, "pages": 1},
-                    f"{g} prints one page on {d.id}",
+                    {"at_us": 0, "op": "print", "guest": g, "device": d.id, "pages": pages},
+                    f"{g} prints {_count(pages, 'page')} on {d.id}",
+                    LPT_PRINT,
                 )
             )
     return options
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 STATUS_RULES = {

@@ -14,6 +14,7 @@ class Field:
     label: str
     kind: str  # "number", "choice" or "text"
     choices: tuple[str, ...] = ()
+    tolerance: float = 0.0  # for numbers: how far from the answer still counts as right
 
 
 @dataclass(slots=True)
@@ -30,6 +31,8 @@ class Question:
     commands: list[dict[str, Any]] = field(default_factory=list)
     keep_workload: bool = False
     focus: int = -1  # the hop to open when the student watches the trace
+    # Per field, wrong answers that reveal a known misconception: value -> what it reveals.
+    misconceptions: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 from app.sim import LEVELS, Scenario, simulate
+from app.sim.costs import page_us
 from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 
 from .cases import STATUS_RULES, status_cases, trap_requests
+from .misconceptions import chs_wrongs, frame_wrongs, print_wrongs, status_wrongs, trap_wrongs
 from .modern import MODERN
 from .question import Field, NotApplicable, Question, hop_of, run_commands, sentence
 
@@ -60,6 +63,7 @@ def chs(scenario: Scenario, rng: random.Random) -> Question:
         ),
         commands=[command],
         focus=mapping.seq,
+        misconceptions=chs_wrongs(part.start, block, g.heads, g.sectors_per_track),
     )
 
 
@@ -104,6 +108,7 @@ def frame(scenario: Scenario, rng: random.Random) -> Question:
         ),
         commands=[command],
         focus=mapping.seq,
+        misconceptions=frame_wrongs(answer, [g.id for g in scenario.guests]),
     )
 
 
@@ -113,7 +118,7 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
         raise NotApplicable("a printer and two guests")
     printer = rng.choice(printers)
     guests = rng.sample([g.id for g in scenario.guests], k=min(3, len(scenario.guests)))
-    commands = [
+    commands: list[dict[str, Any]] = [
         {
             "at_us": i * 10,
             "op": "print",
@@ -144,7 +149,7 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
         table=[],
         fields=[
             Field("order", "guests in output order (e.g. vm2 vm1)", "text"),
-            Field("last_page_s", "last page out at (s)", "number"),
+            Field("last_page_s", "last page out at (s)", "number", tolerance=0.01),
         ],
         answer={"order": " ".join(order), "last_page_s": f"{last_s:.3f}"},
         explanation=(
@@ -154,21 +159,30 @@ def print_order(scenario: Scenario, rng: random.Random) -> Question:
         ),
         commands=commands,
         focus=pages[-1].seq,
+        misconceptions=print_wrongs(
+            guests,
+            [(c["at_us"], c["pages"]) for c in commands],
+            page_us(printer.pages_per_minute),
+            last_s,
+        ),
     )
 
 
 def traps(scenario: Scenario, rng: random.Random) -> Question:
-    options = trap_requests(scenario)
+    options = trap_requests(scenario, rng)
     if not options:
-        raise NotApplicable("a disk, NIC, printer or keyboard")
-    command, what = rng.choice(options)
+        raise NotApplicable("a disk, NIC or printer")
+    command, what, assumes = rng.choice(options)
     counts: dict[str, str] = {}
     for level in LEVELS:
         counts[level] = str(run_commands(scenario, [command], level).requests[0].traps)
     return Question(
         template="traps",
         stage="trap",
-        prompt=f"{what}. How many traps does this request cost at each interception level?",
+        prompt=(
+            f"{what}. How many traps does this request cost at each interception level? "
+            f"Assume {assumes}."
+        ),
         table=[],
         fields=[
             Field("io_operation", "I/O operation", "number"),
@@ -177,12 +191,13 @@ def traps(scenario: Scenario, rng: random.Random) -> Question:
         ],
         answer=counts,
         explanation=(
-            f"At the I/O-operation level every register access of the driver traps "
-            f"({counts['io_operation']} here); at the device-driver level one call carries the "
+            f"At the I/O-operation level every register access of the driver traps: {assumes}, "
+            f"so {counts['io_operation']} here; at the device-driver level one call carries the "
             f"whole request ({counts['device_driver']}); at the system-call level the VMM "
             f"catches the one system call ({counts['system_call']})."
         ),
         commands=[{**command, "level": "io_operation"}],
+        misconceptions=trap_wrongs(counts),
     )
 
 
@@ -203,6 +218,7 @@ def status(scenario: Scenario, rng: random.Random) -> Question:
         explanation=f"{sentence(reply.summary)}. " + STATUS_RULES.get(reply.detail["status"], ""),
         commands=[command],
         focus=reply.seq,
+        misconceptions=status_wrongs(reply.detail["status"]),
     )
 
 

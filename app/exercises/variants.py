@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+from datetime import UTC, datetime
 
-from app.sim import Scenario
+from app.sim import Scenario, load_scenario
 
 from .questions import TEMPLATES, NotApplicable, Question
 
@@ -35,3 +36,18 @@ def variant_questions(
     scenario: Scenario, templates: list[str], exercise_id: str, variant: int
 ) -> list[Question]:
     return questions(scenario, templates, f"{exercise_id}/{variant}")
+
+
+def student_questions(
+    source: str, templates: list[str], exercise_id: str, variants: int, alias: str
+) -> tuple[int, list[Question]]:
+    """The variant a student gets of an exercise, and its questions."""
+    variant = variant_of(exercise_id, alias, variants)
+    return variant, variant_questions(load_scenario(source), templates, exercise_id, variant)
+
+
+def is_closed(due_at: datetime | None, now: datetime) -> bool:
+    """Past its due date (a date stored without a zone is UTC)."""
+    if due_at is None:
+        return False
+    return now > (due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC))

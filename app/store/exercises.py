@@ -48,9 +48,11 @@ def create_exercise(
     variants: int,
     due_at: datetime | None,
     retries: bool,
+    settings: str = "",
+    exercise_id: str | None = None,
 ) -> ExerciseRow:
     row = ExerciseRow(
-        id=secrets.token_urlsafe(12),
+        id=exercise_id or secrets.token_urlsafe(12),
         instructor_id=instructor_id,
         title=title,
         source=source,
@@ -58,6 +60,7 @@ def create_exercise(
         variants=variants,
         due_at=due_at,
         retries=retries,
+        settings=settings,
     )
     db.add(row)
     db.commit()

@@ -65,6 +65,8 @@ class ExerciseRow(SQLModel, table=True):
     due_at: datetime | None = None
     retries: bool = False
     created_at: datetime = Field(default_factory=_now)
+    # JSON: template -> {points, tolerance, partial}; empty for one point a question
+    settings: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class AttemptRow(SQLModel, table=True):
@@ -163,3 +165,39 @@ class RateHitRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200)
     at_s: float = Field(index=True)  # seconds since the epoch
+
+
+class LtiValueRow(SQLModel, table=True):
+    """What the LTI library keeps between the OIDC login and the launch (nonces, state)."""
+
+    __tablename__ = "lti_values"
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    expires_at: datetime = Field(index=True)
+
+
+class LtiLaunchRow(SQLModel, table=True):
+    """A student arrived from an LMS: who they are there, and where their score goes."""
+
+    __tablename__ = "lti_launches"
+
+    id: str = Field(primary_key=True, max_length=40)
+    exercise_id: str = Field(foreign_key="exercises.id", index=True, max_length=40)
+    issuer: str = Field(max_length=400)
+    client_id: str = Field(max_length=200)
+    subject: str = Field(max_length=255)
+    name: str = Field(max_length=200)
+    ags: str = Field(sa_column=Column(Text, nullable=False))  # JSON claim, "{}" without AGS
+    created_at: datetime = Field(default_factory=_now)
+
+
+class LtiScoreRow(SQLModel, table=True):
+    """A score sent (or not) to the LMS gradebook for one attempt."""
+
+    __tablename__ = "lti_scores"
+
+    attempt_id: int = Field(primary_key=True, foreign_key="attempts.id")
+    launch_id: str = Field(foreign_key="lti_launches.id", index=True, max_length=40)
+    posted_at: datetime | None = None
+    error: str = Field(default="", max_length=500)

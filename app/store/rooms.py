@@ -248,6 +248,16 @@ def answer(db: Session, *, room: RoomRow, follower: str, value: str) -> None:
         raise RoomEnded(room.code) from error
 
 
+def answer_of(db: Session, *, room: RoomRow, follower: str) -> str | None:
+    """What one follower answered at the room's current step, if anything."""
+    row = db.exec(
+        select(AnswerRow).where(
+            AnswerRow.room == room.code, AnswerRow.step == room.step, AnswerRow.follower == follower
+        )
+    ).first()
+    return None if row is None else row.value
+
+
 def distribution(db: Session, room: RoomRow) -> Counter[str]:
     query = (
         select(AnswerRow.value, func.count())

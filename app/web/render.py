@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment
 
+from app.exercises.grading import tolerance_note
 from app.sessions import Live
 from app.sim import LEVELS
 from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
@@ -34,6 +35,8 @@ def install_filters(env: Environment) -> None:
     env.filters["speed"] = lambda s: f"{s:g}×"
     env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.filters["short"] = short_number
+    env.filters["tolerance_note"] = tolerance_note
+    env.filters["plural"] = plural
     env.globals.update(
         PALETTE=PALETTE,
         SPEEDS=SPEEDS,
@@ -42,6 +45,11 @@ def install_filters(env: Environment) -> None:
         CATEGORIES=CATEGORIES,
         station_id=station_id,
     )
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 question``, ``2 questions``."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 def _microseconds(value: int | None) -> str:

@@ -104,7 +104,7 @@ def test_exercise_title_alias_and_answers_made_of_script_stay_text(
     page.wait_for_url("**/instructor")
     page.fill("#title", LONG)
     page.select_option("#scenario", "all-devices")
-    page.click("button:has-text('Create the exercise')")
+    page.click("button:has-text('Publish the exercise')")
     page.wait_for_url("**/instructor/exercises/*")
     exercise_url = page.url
     assert LONG in page.inner_text("main")
@@ -119,6 +119,13 @@ def test_exercise_title_alias_and_answers_made_of_script_stay_text(
     check("questions")
     for field in page.locator("form.questions input[name^=q]").all():
         field.fill(LONG)
+    page.click("button:has-text('Submit my answers')")
+    page.wait_for_selector(".question .problems")  # not numbers: refused, kept as typed
+    check("refused answers")
+    for field in page.locator("form.questions input[name^=q][inputmode=decimal]").all():
+        field.fill("1")
+    for field in page.locator("form.questions select[name^=q]").all():
+        field.select_option(index=1)
     page.click("button:has-text('Submit my answers')")
     page.wait_for_url("**/a/*")
     assert LONG in page.inner_text("main")

@@ -10,6 +10,7 @@ from app.exercises.grading import grade
 from app.exercises.questions import (
     TEMPLATES,
     NotApplicable,
+    applicable,
     chs,
     frame,
     next_hop,
@@ -17,6 +18,7 @@ from app.exercises.questions import (
     status,
     traps,
 )
+from app.exercises.variants import variant_questions
 from app.sim import load_scenario_file, simulate
 
 from ..sim.test_properties import scenarios
@@ -68,14 +70,56 @@ def test_print_order_is_arrival_order_and_the_last_page_time_adds_up():
         assert float(question.answer["last_page_s"]) == round((2 + pages * 2_000_000) / 1e6, 3)
 
 
-def test_trap_counts_per_level():
-    seen = {}
-    for seed in range(30):
+def hand_traps(command):
+    """The I/O-operation level's traps counted from the register sequences the prompt states."""
+    op = command["op"]
+    if op == "disk_write":
+        return 6 + 1 + command["count"] + 1
+    if op == "disk_read":
+        return 6 + 1 + command["count"]
+    if op == "net_send":
+        return -(-command["bytes"] // 1500) + 2
+    return 4 * 2000 * command["pages"] + 1
+
+
+def test_trap_counts_per_level_follow_the_stated_register_sequences():
+    ops = set()
+    for seed in range(40):
         question = traps(ALL, random.Random(seed))
-        seen[question.commands[0]["op"]] = question.answer
-    assert seen["disk_write"] == {"io_operation": "9", "device_driver": "1", "system_call": "1"}
-    assert seen["net_send"] == {"io_operation": "3", "device_driver": "1", "system_call": "1"}
-    assert seen["print"] == {"io_operation": "8001", "device_driver": "1", "system_call": "1"}
+        (command,) = question.commands
+        ops.add(command["op"])
+        assert question.answer == {
+            "io_operation": str(hand_traps(command)),
+            "device_driver": "1",
+            "system_call": "1",
+        }
+    assert ops == {"disk_write", "disk_read", "net_send", "print"}
+
+
+def test_the_traps_question_differs_by_variant_and_states_what_it_assumes():
+    made = [traps(ALL, random.Random(seed)) for seed in range(8)]
+    assert len({q.prompt for q in made}) >= 5
+    assert len({q.answer["io_operation"] for q in made}) >= 4
+    for q in made:
+        assumes = {
+            "disk_write": "per 512-byte block",
+            "disk_read": "per 512-byte block",
+            "net_send": "once per frame of at most 1,500 bytes",
+            "print": "2,000 bytes a page, 4 register accesses a byte",
+        }[q.commands[0]["op"]]
+        assert assumes in q.prompt
+
+
+def test_every_template_varies_across_variants():
+    shipped = [load_scenario_file(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
+    for name in TEMPLATES:
+        scenario = next(s for s in shipped if name in applicable(s))
+        made = {
+            (q.prompt, tuple(q.answer.items()))
+            for v in range(8)
+            for q in variant_questions(scenario, [name], "exercise", v)
+        }
+        assert len(made) >= 3, name
 
 
 def test_status_answers_cover_the_refusals():

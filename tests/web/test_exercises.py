@@ -10,8 +10,10 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.cli import app as cli
+from app.exercises.question import Field
 from app.exercises.variants import variant_of, variant_questions
 from app.sim import load_scenario
+from app.sim.trace import STATUSES
 from app.store.accounts import add_instructor
 from app.store.exercises import attempts_of, get_exercise
 
@@ -66,8 +68,22 @@ def answers_for(client, exercise_id, alias, right=True):
     form = {}
     for i, q in enumerate(questions):
         for f in q.fields:
-            form[f"q{i}.{f.name}"] = q.answer[f.name] if right else "0"
+            form[f"q{i}.{f.name}"] = (
+                q.answer[f.name] if right else wrong_answer(f, q.answer[f.name])
+            )
     return form
+
+
+STATUS_FIELD = Field("status", "status", "choice", STATUSES)
+
+
+def wrong_answer(field, right):
+    """An answer that is one (a number, one of the choices) and is wrong."""
+    if field.kind == "number":
+        return str(float(right) + 7)
+    if field.kind == "choice":
+        return next(c for c in field.choices if c != right)
+    return "nobody"
 
 
 def submit(client, exercise_id, alias, right=True):
@@ -123,7 +139,10 @@ def test_authoring_refuses_a_template_the_scenario_cannot_ask(client, instructor
     form = {"scenario": "spooled", "templates": ["chs"], "variants": "4"}
     response = client.post("/instructor/exercises", data=form)
     assert response.status_code == 422
-    assert "templates: chs" in response.text and "does not fit this scenario" in response.text
+    assert "Physical block and C/H/S of a guest&#39;s virtual block” does not fit" in response.text
+    # the form is shown again as it was typed
+    assert '<option value="spooled" selected>' in response.text
+    assert 'value="chs" checked' in response.text and 'value="4"' in response.text
 
 
 def test_two_students_get_different_variants_answer_and_see_why(client, instructor):
@@ -143,23 +162,53 @@ def test_two_students_get_different_variants_answer_and_see_why(client, instruct
     assert "Watch where the answer comes from" in wrong
 
 
-def test_the_instructor_sees_both_results_and_the_csv(client, instructor):
+def test_the_instructor_sees_partial_credit_each_answer_and_the_csv(client, instructor):
     sign_in(client, instructor)
-    exercise_id = create_exercise(client)
+    exercise_id = create_exercise(client, **{"points.chs": "4"})
     ada, bob = two_aliases_with_different_variants(exercise_id)
     submit(client, exercise_id, ada, right=True)
-    submit(client, exercise_id, bob, right=False)
+    page = client.get(f"/x/{exercise_id}", params={"alias": bob})
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    answers = answers_for(client, exercise_id, bob, right=True)
+    right_sector = answers["q0.sector"]
+    answers["q0.sector"] = str(int(right_sector) - 1)  # sectors counted from 0
+    answers["q2.status"] = wrong_answer(STATUS_FIELD, answers["q2.status"])
+    client.post(f"/x/{exercise_id}/attempts", data={"alias": bob, "token": token, **answers})
     page = client.get(f"/instructor/exercises/{exercise_id}").text
-    assert f"<td>{ada}</td>" in page and f"<td>{bob}</td>" in page
-    assert "50%" in page  # each question answered right once out of twice
+    assert f">{ada}</a>" in page and f">{bob}</a>" in page
+    # bob: 3 of the 4 points of C/H/S, the frame right (1), the status wrong (0 of 1): 4 of 6
+    assert "<td>4 / 6</td>" in page and "<td>6 / 6</td>" in page
+    assert "1 × sectors counted from 0 (they count from 1)" in page
     assert "<h3>mapping</h3>" in page and "<h3>status</h3>" in page
+    bob_link = re.search(rf'href="(/instructor/exercises/{exercise_id}/attempts/\d+)">{bob}<', page)
+    detail = client.get(bob_link.group(1)).text
+    assert f"{int(right_sector) - 1} ✗" in detail and f"<strong>{right_sector}</strong>" in detail
     rows = list(
         csv.DictReader(
             io.StringIO(client.get(f"/instructor/exercises/{exercise_id}/results.csv").text)
         )
     )
-    assert {r["alias"]: r["score"] for r in rows} == {ada: "1.000", bob: "0.000"}
-    assert rows[0].keys() >= {"chs", "frame", "status"}
+    by_alias = {r["alias"]: r for r in rows}
+    assert by_alias[ada]["score"] == "1.000" and by_alias[bob]["points"] == "4"
+    assert by_alias[bob]["chs.sector"] == str(int(right_sector) - 1)
+    assert by_alias[bob]["chs.sector.right"] == "0" and by_alias[bob]["chs.head.right"] == "1"
+    assert by_alias[bob]["chs.points"] == "3" and by_alias[bob]["out_of"] == "6"
+
+
+def test_blank_and_not_a_number_are_refused_before_they_count(client, instructor):
+    sign_in(client, instructor)
+    exercise_id = create_exercise(client)
+    page = client.get(f"/x/{exercise_id}", params={"alias": "cy"})
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    answers = {**answers_for(client, exercise_id, "cy"), "q0.cylinder": "abc", "q0.head": ""}
+    refused = client.post(
+        f"/x/{exercise_id}/attempts", data={"alias": "cy", "token": token, **answers}
+    )
+    assert refused.status_code == 422
+    assert "cylinder: &#39;abc&#39; is not a number" in refused.text
+    assert "head: give an answer" in refused.text and 'value="abc"' in refused.text
+    with Session(client.app.state.iovlab.engine) as db:
+        assert attempts_of(db, exercise_id) == []
 
 
 def test_submitting_twice_stores_one_attempt_and_survives_a_restart(client, instructor, settings):
@@ -260,9 +309,12 @@ def test_another_instructor_cannot_see_an_exercise(client, instructor):
 
 def test_an_exercise_moves_between_servers_as_a_file(client, instructor, tmp_path):
     sign_in(client, instructor)
-    exercise_id = create_exercise(client, retries="on")
+    exercise_id = create_exercise(
+        client, retries="on", **{"points.chs": "4", "tolerance.chs": "1", "partial.chs": "off"}
+    )
     exported = client.get(f"/instructor/exercises/{exercise_id}/export")
     document = exported.json()
+    assert document["settings"]["chs"] == {"points": 4.0, "tolerance": 1.0, "partial": False}
     assert document["format"] == "iovlab-exercise/1" and document["templates"] == [
         "chs",
         "frame",
@@ -274,6 +326,9 @@ def test_an_exercise_moves_between_servers_as_a_file(client, instructor, tmp_pat
         follow_redirects=False,
     )
     assert response.status_code == 303
+    with Session(client.app.state.iovlab.engine) as db:
+        imported = get_exercise(db, response.headers["location"].rsplit("/", 1)[1])
+    assert json.loads(imported.settings) == document["settings"]
     bad = client.post(
         "/instructor/exercises/import", files={"upload": ("e.json", b"{}", "application/json")}
     )
@@ -304,7 +359,10 @@ def test_practice_grades_at_once_and_counts_a_streak(client):
         "/practice/partitioned", data={"template": template, "seed": seed, **question.answer}
     )
     assert "Right" in right.text and "<strong>1</strong> right in a row" in right.text
-    wrong = client.post("/practice/partitioned", data={"template": template, "seed": seed})
+    wrong_answers = {f.name: wrong_answer(f, question.answer[f.name]) for f in question.fields}
+    wrong = client.post(
+        "/practice/partitioned", data={"template": template, "seed": seed, **wrong_answers}
+    )
     assert "Not quite" in wrong.text and "<strong>0</strong> right in a row" in wrong.text
     assert client.get("/practice/nope").status_code == 404
     assert (

@@ -17,6 +17,7 @@ from app.store.models import AnswerRow, AttemptRow
 
 from ..server_process import ServerProcess
 from .test_exercises import PASSWORD, create_exercise, sign_in
+from .test_outage import ANSWERS
 
 LIMITS = {"IOVLAB_SESSIONS_PER_MINUTE": "10000", "IOVLAB_HOP_INTERVAL_S": "0.01"}
 
@@ -145,7 +146,7 @@ def test_kill_9_mid_submission_keeps_every_acknowledged_attempt_whole(server, da
         with httpx.Client(base_url=server.base, timeout=5) as browser:  # keeps its cookie
             page = browser.get(f"/x/{exercise}", params={"alias": alias})
             token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
-            answers = {"alias": alias, "token": token, "q0.block": "17", "q1.status": "ok"}
+            answers = {"alias": alias, "token": token, **ANSWERS}
             response = browser.post(f"/x/{exercise}/attempts", data=answers)
             return (alias, token, dict(browser.cookies)) if response.status_code == 303 else None
 

@@ -41,6 +41,17 @@ def client(proxied):
         yield client
 
 
+# answers to a C/H/S and a status question: every field a number or a choice, so none is
+# refused before it is stored
+ANSWERS = {
+    "q0.physical_block": "17",
+    "q0.cylinder": "0",
+    "q0.head": "0",
+    "q0.sector": "18",
+    "q1.status": "ok",
+}
+
+
 def exercise_with_a_student_form(client):
     with Session(client.app.state.iovlab.engine) as db:
         add_instructor(db, email="prof@uni.example", password=PASSWORD)
@@ -51,7 +62,7 @@ def exercise_with_a_student_form(client):
 def student_form(client, exercise, alias):
     page = client.get(f"/x/{exercise}", params={"alias": alias})
     token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
-    return {"alias": alias, "token": token, "q0.block": "17", "q1.status": "ok"}
+    return {"alias": alias, "token": token, **ANSWERS}
 
 
 def test_an_outage_is_a_clear_503_and_the_app_recovers_by_itself(client, proxied):

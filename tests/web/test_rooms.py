@@ -135,3 +135,21 @@ def test_a_lesson_step_opens_the_presenter_there_and_a_reload_stays(client):
     assert step.status_code == 204 and step.headers["HX-Redirect"] == f"/p/{sid}"
     again = client.get(f"/p/{sid}").text  # what a reload shows: the step the server holds
     assert "Step 3 of 4" in again and 'id="narration" data-step="2"' in again
+
+
+def test_once_revealed_each_follower_sees_their_own_answer_beside_the_right_one(client, student):
+    sid = present(client)
+    code = open_room(client, sid)
+    client.get(f"/p/{sid}/step/1")
+    client.post(f"/p/{sid}/room/ask")
+    with TestClient(client.app) as right, TestClient(client.app) as silent:
+        student.post(f"/r/{code}/answer", data={"value": "63"})
+        right.post(f"/r/{code}/answer", data={"value": "64"})
+        silent.get(f"/r/{code}")
+        assert student.get(f"/r/{code}/mine").text == ""  # nothing before the reveal
+        client.get(f"/p/{sid}/step/1?phase=play")
+        assert f'hx-get="/r/{code}/mine"' in student.get(f"/r/{code}").text
+        mine = student.get(f"/r/{code}/mine").text
+        assert "You said <strong>63</strong>: not quite — the answer is 64." in mine
+        assert "You said <strong>64</strong>: right." in right.get(f"/r/{code}/mine").text
+        assert "You did not answer this one." in silent.get(f"/r/{code}/mine").text

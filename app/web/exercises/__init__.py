@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import auth, instructor, practice, student
+from . import auth, instructor, lti, practice, student
 
 router = APIRouter()
-for _feature in (auth, instructor, student, practice):
+for _feature in (auth, instructor, student, practice, lti):
     router.include_router(_feature.router)

@@ -18,11 +18,15 @@ from ..deps import AppDep, DbDep
 router = APIRouter()
 
 
+def _next(value: str) -> str:
+    """Where to go after signing in: an instructor page of this site, nothing else."""
+    return value if value.startswith("/instructor") and "//" not in value else "/instructor"
+
+
 @router.get("/instructor/login", response_class=HTMLResponse)
-def login_page(request: Request, iovlab: AppDep) -> Response:
-    return iovlab.templates.TemplateResponse(
-        request, "instructor/login.html", {"problem": None, "email": ""}
-    )
+def login_page(request: Request, iovlab: AppDep, next: str = "/instructor") -> Response:
+    context = {"problem": None, "email": "", "next": _next(next)}
+    return iovlab.templates.TemplateResponse(request, "instructor/login.html", context)
 
 
 @router.post("/instructor/login")
@@ -32,6 +36,7 @@ def login(
     db: DbDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=200)] = "/instructor",
 ) -> Response:
     row = authenticate(db, email=email, password=password)
     if row is None:
@@ -41,12 +46,13 @@ def login(
             {
                 "problem": "That e-mail address and password do not match an instructor.",
                 "email": email,
+                "next": _next(next),
             },
             status_code=401,
         )
     request.session.clear()
     request.session["instructor_id"] = row.id
-    return RedirectResponse("/instructor", status_code=303)
+    return RedirectResponse(_next(next), status_code=303)
 
 
 @router.post("/instructor/logout")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections import Counter
+import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.exercises.authoring import Draft, check, default_draft, preview, read_draft
 from app.exercises.questions import TEMPLATES, applicable
+from app.exercises.report import AttemptView, points, results_rows, summarize, to_csv
+from app.exercises.settings import dump_settings, load_settings, parse_settings
+from app.exercises.variants import student_questions
 from app.sim import ScenarioError, load_scenario
 from app.store import exercises as repo
-from app.store.models import ExerciseRow, InstructorRow
+from app.store.models import AttemptRow, ExerciseRow, InstructorRow
 
 from ..application import Iovlab
 from ..deps import AppDep, DbDep, InstructorDep
@@ -37,11 +40,14 @@ def _home(
     request: Request,
     db: Session,
     instructor: InstructorRow,
+    draft: Draft,
     problems: list[str],
+    shown: list[tuple[str, str, str]] | None = None,
     status: int = 200,
 ) -> Response:
     exercises = repo.exercises_of(db, instructor.id or 0)
     counts = {e.id: len(repo.attempts_of(db, e.id)) for e in exercises}
+    shipped = iovlab.shipped
     return iovlab.templates.TemplateResponse(
         request,
         "instructor/home.html",
@@ -49,74 +55,63 @@ def _home(
             "instructor": instructor,
             "exercises": exercises,
             "counts": counts,
-            "shipped": iovlab.shipped,
+            "shipped": shipped,
             "templates": TEMPLATES,
+            "fits": {name: applicable(s.scenario) for name, s in shipped.items()},
             "problems": problems,
+            "draft": draft,
+            "preview": shown,
         },
         status_code=status,
     )
 
 
+def _fresh(iovlab: Iovlab) -> Draft:
+    scenarios = {name: s.scenario for name, s in iovlab.shipped.items()}
+    return default_draft(scenarios, secrets.token_urlsafe(12))
+
+
 @router.get("", response_class=HTMLResponse)
 def home(request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep) -> Response:
-    return _home(iovlab, request, db, instructor, [])
+    return _home(iovlab, request, db, instructor, _fresh(iovlab), [])
 
 
 @router.post("/exercises")
 async def create(
     request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep
 ) -> Response:
+    """Preview or publish the form; a problem shows the form again as it was typed."""
     form = await request.form()
-    problems: list[str] = []
-    shipped = iovlab.shipped
-    name = str(form.get("scenario", ""))
-    source = str(form.get("scenario_yaml", "")).strip()
-    if not source and name in shipped:
-        source = shipped[name].source
-    templates = [str(t) for t in form.getlist("templates") if str(t) in TEMPLATES]
-    try:
-        iovlab.sessions.check_size(source)
-        scenario = load_scenario(source) if source else None
-    except ScenarioError as error:
-        scenario, problems = None, error.problems
-    if scenario is None and not problems:
-        problems.append("scenario: pick a shipped scenario or paste one")
-    if scenario is not None:
-        usable = applicable(scenario)
-        problems += [
-            f"templates: {t} ({TEMPLATES[t][0].lower()}) does not fit this scenario"
-            for t in templates
-            if t not in usable
-        ]
-    if not templates:
-        problems.append("templates: choose at least one question template")
-    variants = _integer(form.get("variants"), "variants", 1, 50, problems)
-    due_at = _due(str(form.get("due_at", "")), problems)
-    title = str(form.get("title", "")).strip()[:200] or (scenario.name if scenario else "")
-    if problems or scenario is None:
-        return _home(iovlab, request, db, instructor, problems, status=422)
-    row = repo.create_exercise(
-        db,
-        instructor_id=instructor.id or 0,
-        title=title,
-        source=source,
-        templates=templates,
-        variants=variants,
-        due_at=due_at,
-        retries=form.get("retries") == "on",
-    )
-    return RedirectResponse(f"/instructor/exercises/{row.id}", status_code=303)
-
-
-def _integer(value: Any, name: str, low: int, high: int, problems: list[str]) -> int:
-    try:
-        number = int(str(value))
-    except ValueError:
-        problems.append(f"{name}: a whole number from {low} to {high}, got {value!r}")
-        return low
-    if not low <= number <= high:
-        problems.append(f"{name}: from {low} to {high}, got {number}")
-    return number
+    fields = {k: str(v) for k, v in form.items() if k != "templates"}
+    ticked = [str(t) for t in form.getlist("templates")]
+    draft = read_draft(fields, ticked, secrets.token_urlsafe(12))
+    sources = {name: s.source for name, s in iovlab.shipped.items()}
+    ready, problems = check(draft, sources, iovlab.sessions.max_scenario_bytes)
+    if ready is None:
+        return _home(iovlab, request, db, instructor, draft, problems, status=422)
+    if fields.get("action") == "preview":
+        return _home(iovlab, request, db, instructor, draft, [], preview(ready))
+    existing = repo.get_exercise(db, ready.id)
+    if existing is None:
+        try:
+            existing = repo.create_exercise(
+                db,
+                instructor_id=instructor.id or 0,
+                title=ready.title,
+                source=ready.source,
+                templates=ready.templates,
+                variants=ready.variants,
+                due_at=ready.due_at,
+                retries=ready.retries,
+                settings=dump_settings(ready.settings),
+                exercise_id=ready.id,
+            )
+        except IntegrityError:  # the same form published twice at once: one exercise
+            db.rollback()
+            existing = repo.get_exercise(db, ready.id)
+    if existing is None or existing.instructor_id != instructor.id:
+        raise HTTPException(status_code=409, detail="publish again from a fresh form")
+    return RedirectResponse(f"/instructor/exercises/{existing.id}", status_code=303)
 
 
 def _due(value: str, problems: list[str]) -> datetime | None:
@@ -130,59 +125,67 @@ def _due(value: str, problems: list[str]) -> datetime | None:
     return due if due.tzinfo else due.replace(tzinfo=UTC)  # the form says: in UTC
 
 
+def _views(attempts: list[AttemptRow]) -> list[AttemptView]:
+    return [AttemptView(a.alias, a.score, a.submitted_at, json.loads(a.results)) for a in attempts]
+
+
+def _points(view: AttemptView) -> tuple[float, float]:
+    """(earned, possible) of one attempt."""
+    found = [points(r) for r in view.results]
+    return sum(e for e, _ in found), sum(p for _, p in found)
+
+
 @router.get("/exercises/{exercise_id}", response_class=HTMLResponse)
 def results(
     request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep, exercise_id: str
 ) -> Response:
     exercise = _own(db, instructor, exercise_id)
     attempts = repo.attempts_of(db, exercise.id)
+    views = _views(attempts)
     context = {
         "exercise": exercise,
-        "attempts": attempts,
-        **summarize(exercise, attempts),
+        "rows": [(a, v, _points(v)) for a, v in zip(attempts, views, strict=True)],
+        "summary": summarize(json.loads(exercise.templates), views),
         "templates": TEMPLATES,
+        "settings": load_settings(exercise.settings),
         "link": f"/x/{exercise.id}",
     }
     return iovlab.templates.TemplateResponse(request, "instructor/results.html", context)
 
 
-def summarize(exercise: ExerciseRow, attempts: list[Any]) -> dict[str, Any]:
-    """Success per template, and the commonest wrong answers grouped by stage of the path."""
-    success: dict[str, list[bool]] = {t: [] for t in json.loads(exercise.templates)}
-    wrong: dict[str, Counter[str]] = {}
-    for attempt in attempts:
-        for result in json.loads(attempt.results):
-            success.setdefault(result["template"], []).append(result["correct"])
-            for f in result["fields"]:
-                if not f["correct"]:
-                    given = f["given"] or "(blank)"
-                    label = f"{result['template']}: {f['name']} = {given} (right: {f['expected']})"
-                    wrong.setdefault(result["stage"], Counter())[label] += 1
-    rates = {t: (sum(v) / len(v) if v else None, len(v)) for t, v in success.items()}
-    common = {stage: counter.most_common(5) for stage, counter in sorted(wrong.items())}
-    return {"rates": rates, "common": common}
+@router.get("/exercises/{exercise_id}/attempts/{attempt_id}", response_class=HTMLResponse)
+def one_attempt(
+    request: Request,
+    iovlab: AppDep,
+    db: DbDep,
+    instructor: InstructorDep,
+    exercise_id: str,
+    attempt_id: int,
+) -> Response:
+    """One student's attempt: each question, their answers, right or wrong, and why."""
+    exercise = _own(db, instructor, exercise_id)
+    attempt = repo.get_attempt(db, exercise.id, attempt_id)
+    if attempt is None:
+        raise HTTPException(status_code=404, detail="no such attempt")
+    templates = json.loads(exercise.templates)
+    _, questions = student_questions(
+        exercise.source, templates, exercise.id, exercise.variants, attempt.alias
+    )
+    context = {
+        "exercise": exercise,
+        "attempt": attempt,
+        "items": list(zip(questions, json.loads(attempt.results), strict=False)),
+        "points": _points(_views([attempt])[0]),
+    }
+    return iovlab.templates.TemplateResponse(request, "instructor/attempt.html", context)
 
 
 @router.get("/exercises/{exercise_id}/results.csv")
 def results_csv(db: DbDep, instructor: InstructorDep, exercise_id: str) -> Response:
     exercise = _own(db, instructor, exercise_id)
-    templates = json.loads(exercise.templates)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["alias", "variant", "score", "submitted_at", *templates])
-    for attempt in repo.attempts_of(db, exercise.id):
-        by_template = {r["template"]: int(r["correct"]) for r in json.loads(attempt.results)}
-        writer.writerow(
-            [
-                attempt.alias,
-                attempt.variant + 1,
-                f"{attempt.score:.3f}",
-                attempt.submitted_at.isoformat(),
-                *(by_template.get(t, "") for t in templates),
-            ]
-        )
+    views = _views(repo.attempts_of(db, exercise.id))
     return Response(
-        out.getvalue(),
+        to_csv(results_rows(json.loads(exercise.templates), views)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="results-{exercise.id}.csv"'},
     )
@@ -199,6 +202,7 @@ def export(db: DbDep, instructor: InstructorDep, exercise_id: str) -> Response:
         "variants": exercise.variants,
         "due_at": exercise.due_at.isoformat() if exercise.due_at else None,
         "retries": exercise.retries,
+        "settings": json.loads(exercise.settings) if exercise.settings else {},
     }
     return JSONResponse(
         document,
@@ -234,11 +238,26 @@ async def import_exercise(
             variants=max(1, min(50, int(document.get("variants", 4)))),
             due_at=_due(str(document.get("due_at") or ""), problems),
             retries=bool(document.get("retries", False)),
+            settings=_imported_settings(document.get("settings"), templates, problems),
         )
     except ScenarioError as error:
         problems = [f"scenario: {p}" for p in error.problems]
     except (ValueError, KeyError, TypeError) as error:
         problems = [f"the file is not an exported exercise: {error}"]
     if problems:
-        return _home(iovlab, request, db, instructor, problems, status=422)
+        return _home(iovlab, request, db, instructor, _fresh(iovlab), problems, status=422)
     return RedirectResponse(f"/instructor/exercises/{row.id}", status_code=303)
+
+
+def _imported_settings(value: Any, templates: list[str], problems: list[str]) -> str:
+    """An exported exercise's per-question settings, checked like the form's."""
+    if not isinstance(value, dict):
+        return ""
+    flat = {
+        f"{key}.{t}": str(v if key != "partial" else ("on" if v else "off"))
+        for t, chosen in value.items()
+        if isinstance(chosen, dict) and t in templates
+        for key, v in chosen.items()
+        if key in {"points", "tolerance", "partial"} and v is not None
+    }
+    return dump_settings(parse_settings(flat, templates, problems))

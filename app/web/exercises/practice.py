@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.exercises.grading import grade
+from app.exercises.grading import grade, refusals
 from app.exercises.questions import TEMPLATES, Question, applicable
 from app.exercises.variants import questions
 from app.sessions import Shipped
@@ -39,6 +39,17 @@ def _question(scenario: Scenario, template: str, seed: str) -> Question:
             status_code=422, detail=f"template: {template} does not fit this scenario"
         )
     return made[0]
+
+
+@router.get("", response_class=HTMLResponse)
+def index(request: Request, iovlab: AppDep) -> Response:
+    """Every shipped scenario with the questions it can ask."""
+    shipped = iovlab.shipped
+    offers = {
+        name: [TEMPLATES[t][0] for t in applicable(s.scenario)] for name, s in shipped.items()
+    }
+    context = {"shipped": shipped, "offers": offers, "streaks": _streaks(request)}
+    return iovlab.templates.TemplateResponse(request, "exercise/practice_index.html", context)
 
 
 @router.get("/{name}", response_class=HTMLResponse)
@@ -72,7 +83,24 @@ async def answer(
     scenario = _shipped(iovlab.shipped, name).scenario
     question = _question(scenario, template, seed)
     form = await request.form()
-    result = grade(question, {f.name: str(form.get(f.name, ""))[:200] for f in question.fields})
+    given = {f.name: str(form.get(f.name, ""))[:200] for f in question.fields}
+    problems = refusals(question, given)
+    if problems:  # not an answer yet: nothing graded, the streak unchanged
+        context = {
+            "name": name,
+            "scenario": scenario,
+            "question": question,
+            "template": template,
+            "seed": seed,
+            "streak": _streaks(request).get(name, 0),
+            "result": None,
+            "problems": {0: problems},
+            "answers": given,
+        }
+        return iovlab.templates.TemplateResponse(
+            request, "exercise/practice.html", context, status_code=422
+        )
+    result = grade(question, given)
     streaks = _streaks(request)
     streaks[name] = streaks.get(name, 0) + 1 if result.correct else 0
     request.session["streaks"] = streaks

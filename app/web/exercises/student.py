@@ -12,8 +12,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.exercises.grading import grade, score
+from app.exercises.attempts import submit as submit_answers
 from app.exercises.questions import Question
+from app.exercises.settings import load_settings
 from app.exercises.variants import variant_of, variant_questions
 from app.sim import load_scenario
 from app.store import exercises as repo
@@ -90,12 +91,13 @@ def take(
         "variant": variant,
         "token": secrets.token_urlsafe(18),
         "earlier": earlier,
+        "settings": load_settings(exercise.settings),
     }
     return templates.TemplateResponse(request, "exercise/take.html", context)
 
 
 @router.post("/{exercise_id}/attempts")
-async def submit(request: Request, db: DbDep, exercise_id: str) -> Response:
+async def submit(request: Request, iovlab: AppDep, db: DbDep, exercise_id: str) -> Response:
     exercise = _exercise(db, exercise_id)
     form = await request.form()
     alias = repo.normalise_alias(str(form.get("alias", "")))
@@ -107,15 +109,22 @@ async def submit(request: Request, db: DbDep, exercise_id: str) -> Response:
             status_code=409, detail="this exercise is closed: its due date has passed"
         )
     variant, questions = _questions(exercise, alias)
-    answers = {
-        f"q{i}.{f.name}": str(form.get(f"q{i}.{f.name}", ""))[:200]
-        for i, q in enumerate(questions)
-        for f in q.fields
-    }
-    results = [
-        grade(q, {f.name: answers[f"q{i}.{f.name}"] for f in q.fields})
-        for i, q in enumerate(questions)
-    ]
+    settings = load_settings(exercise.settings)
+    done = submit_answers(questions, {k: str(v) for k, v in form.items()}, settings)
+    if done.refused:  # not answers yet: the form again, as typed, with what to fix
+        context = {
+            "exercise": exercise,
+            "alias": alias,
+            "closed": False,
+            "questions": questions,
+            "settings": settings,
+            "token": token,
+            "problems": done.problems,
+            "answers": done.answers,
+        }
+        return iovlab.templates.TemplateResponse(
+            request, "exercise/take.html", context, status_code=422
+        )
     try:
         repo.save_attempt(
             db,
@@ -125,9 +134,9 @@ async def submit(request: Request, db: DbDep, exercise_id: str) -> Response:
             alias=alias,
             allowed=_allowed(exercise),
             variant=variant,
-            answers=answers,
-            results=[r.to_dict() for r in results],
-            score=score(results),
+            answers=done.answers,
+            results=[r.to_dict() for r in done.results],
+            score=done.score,
         )
     except repo.NoAttemptsLeft:
         return _used_up(request, db, exercise, alias)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import lessons, rooms
+from . import lessons, rooms, study
 
 router = APIRouter()
-for _feature in (lessons, rooms):
+for _feature in (lessons, rooms, study):
     router.include_router(_feature.router)

@@ -9,6 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.diagram.layout import PROJECTOR
+from app.lessons.compile import CompiledLesson
+from app.lessons.study import PROGRESS_COOKIE, read_progress
+from app.sessions import Live
 from app.store import rooms as rooms_repo
 
 from .. import drawn
@@ -20,9 +23,9 @@ router = APIRouter()
 
 @router.get("/lessons", response_class=HTMLResponse)
 def lessons(request: Request, iovlab: AppDep) -> Response:
-    return iovlab.templates.TemplateResponse(
-        request, "lessons/list.html", {"lessons": iovlab.lessons}
-    )
+    progress = read_progress(request.cookies.get(PROGRESS_COOKIE, ""))
+    context = {"lessons": iovlab.lessons, "progress": progress}
+    return iovlab.templates.TemplateResponse(request, "lessons/list.html", context)
 
 
 @router.post("/lessons/{name}/present")

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
+from app.exercises.grading import number
 from app.store import rooms as repo
 from app.store.models import RoomRow
 
@@ -126,6 +127,37 @@ def back_to_live(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Resp
     room = _room(db, code)
     context = follower_context(iovlab, db, room, room.k, True)
     return iovlab.templates.TemplateResponse(request, "lessons/follow_box.html", context)
+
+
+@router.get("/r/{code}/mine", response_class=HTMLResponse)
+def own_answer(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Response:
+    """Once the answer is revealed: what this follower said, beside the right answer.
+
+    The revealed view is one render for the whole room; each follower fetches this
+    line of their own."""
+    room = _room(db, code)
+    presentation = repo.get_presentation(db, room.session_id)
+    lesson = iovlab.lessons.get(presentation.lesson) if presentation else None
+    step = lesson.steps[room.step] if lesson else None
+    follower = request.session.get("follower")
+    if room.question != "revealed" or step is None or step.answer is None:
+        return HTMLResponse("")
+    given = repo.answer_of(db, room=room, follower=str(follower)) if follower else None
+    return iovlab.templates.TemplateResponse(
+        request,
+        "lessons/own_answer.html",
+        {
+            "given": given,
+            "expected": step.answer,
+            "right": given is not None and same_answer(given, step.answer),
+        },
+    )
+
+
+def same_answer(given: str, expected: str) -> bool:
+    """As the room's tally counts them: numbers by value (1,500 is 1500), words as written."""
+    a, b = number(given), number(expected)
+    return a == b if a is not None and b is not None else given.strip() == expected
 
 
 @router.post("/r/{code}/answer", response_class=HTMLResponse)

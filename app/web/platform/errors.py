@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -13,6 +15,8 @@ from starlette.exceptions import HTTPException
 
 from app.sessions import TooManySessions
 from app.sim import ScenarioError
+
+from ..deps import NotSignedIn
 
 TITLES = {
     403: "Instructors only",
@@ -40,6 +44,11 @@ def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
             return JSONResponse({"problems": [f"body: {error.detail}"]}, status_code=422)
         if _wants_json(request):
             return await http_exception_handler(request, error)
+        if isinstance(error, NotSignedIn) and request.method == "GET":
+            # a person who opens an instructor page is taken to sign in, then back
+            return RedirectResponse(
+                f"/instructor/login?next={quote(request.url.path)}", status_code=303
+            )
         return page(request, error.status_code, str(error.detail), [])
 
     @app.exception_handler(TooManySessions)

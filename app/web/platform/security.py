@@ -10,7 +10,11 @@ from __future__ import annotations
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-EMBED_PREFIX = "/embed/"  # the only pages another site may show in a frame
+EMBED_PREFIX = "/embed/"  # pages another site may show in a frame
+LTI_PREFIX = "/lti/"  # an LMS may show its launched exercise in a frame too
+# An LMS starts a launch with a form on its own site: the login initiation only
+# redirects back to the LMS, and the launch is trusted for its signed id_token.
+CROSS_SITE_ALLOWED = ("/lti/login", "/lti/launch")
 
 
 def policy(frame_ancestors: str) -> str:
@@ -50,7 +54,11 @@ class SameOrigin:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in UNSAFE:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in UNSAFE
+            and scope["path"] not in CROSS_SITE_ALLOWED
+        ):
             headers = dict(scope["headers"])
             if _cross_site(headers):
                 response = PlainTextResponse(
@@ -107,7 +115,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.embed_headers if scope["path"].startswith(EMBED_PREFIX) else HEADERS
+        frameable = scope["path"].startswith((EMBED_PREFIX, LTI_PREFIX))
+        extra = self.embed_headers if frameable else HEADERS
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -159,7 +159,16 @@ def serve(
 
     _engine().dispose()  # refuse now, with the reason, rather than in every worker
     typer.echo(f"iovlab on http://{host}:{port}/")
-    uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # the application decides whose X-Forwarded-For to believe (IOVLAB_TRUSTED_PROXIES);
+    # uvicorn's own default would believe any from loopback
+    uvicorn.run(
+        "app.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
 
 
 @contextmanager

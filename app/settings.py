@@ -29,6 +29,11 @@ PLACEHOLDERS = {
 }
 
 
+# A random key of 32+ characters from any usual alphabet has far more distinct characters
+# than this; 32 x "a" or "abab..." has fewer, and is guessed long before it is brute-forced.
+MIN_DISTINCT = 16
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IOVLAB_", extra="ignore")
 
@@ -91,6 +96,13 @@ class Settings(BaseSettings):
     max_scenario_bytes: int = Field(
         256_000, gt=0, description="Largest scenario text accepted from a user."
     )
+    trusted_proxies: str = Field(
+        "",
+        pattern=r"^[0-9A-Fa-f:., ]*$",
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed, "
+        "comma-separated (e.g. 127.0.0.1); by default none: a limit per address counts the "
+        "address that connected.",
+    )
     max_hops: int = Field(
         DEFAULT_MAX_HOPS,
         ge=1,
@@ -111,9 +123,10 @@ class Settings(BaseSettings):
         if self.mode != "production":
             return self
         key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if key.strip().lower() in PLACEHOLDERS or len(key) < 32:
+        if key.strip().lower() in PLACEHOLDERS or len(key) < 32 or len(set(key)) < MIN_DISTINCT:
             raise ValueError(
-                "IOVLAB_SECRET_KEY must be set to a random value of at least 32 characters "
+                "IOVLAB_SECRET_KEY must be set to a random value of at least 32 characters, "
+                f"{MIN_DISTINCT} of them different, "
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')"
             )
@@ -126,3 +139,8 @@ class Settings(BaseSettings):
         if (url.password or "").strip().lower() in PLACEHOLDERS:
             raise ValueError("DATABASE_URL has no real password: set the database's own password")
         return self
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        """The trusted proxies' addresses, as a set."""
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())

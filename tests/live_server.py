@@ -29,6 +29,7 @@ def serving(settings: Settings) -> Iterator[str]:
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=1,
+        proxy_headers=False,  # as `iovlab serve`: the app reads forwarded headers
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

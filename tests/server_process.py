@@ -28,6 +28,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         command = [sys.executable, "-m", "uvicorn", "app.web.app:create_app", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        command += ["--no-proxy-headers"]  # as `iovlab serve`: the app reads forwarded headers
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

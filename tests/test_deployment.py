@@ -10,7 +10,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRETS = {"POSTGRES_PASSWORD": "a-real-db-password", "IOVLAB_SECRET_KEY": "k" * 48}
+SECRETS = {
+    "POSTGRES_PASSWORD": "a-real-db-password",
+    "IOVLAB_SECRET_KEY": "Zk3-Qv9_TxWm2RbN8yHpLc4sJd7fGe1A-deployment",
+}
 
 
 def compose_command() -> list[str]:

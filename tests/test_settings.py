@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from app.settings import Settings
 
-KEY = "k" * 40
+KEY = "Zk3-Qv9_TxWm2RbN8yHpLc4sJd7fGe1A"
 POSTGRES = "postgresql+psycopg://iovlab:s3cret-Pw-of-the-dept@db:5432/iovlab"
 
 
@@ -24,6 +24,8 @@ def test_production_starts_with_a_real_key_and_password():
         ({"secret_key": None}, "IOVLAB_SECRET_KEY must be set"),
         ({"secret_key": "changeme"}, "IOVLAB_SECRET_KEY must be set"),
         ({"secret_key": "short-but-not-a-placeholder"}, "at least 32 characters"),
+        ({"secret_key": "a" * 32}, "16 of them different"),
+        ({"secret_key": "abcdefgh" * 8}, "16 of them different"),
         ({"database_url": "sqlite:///iovlab.db"}, "DATABASE_URL is SQLite"),
         (
             {"database_url": "postgresql+psycopg://iovlab:changeme@db/iovlab"},
@@ -44,3 +46,9 @@ def test_production_mode_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", POSTGRES)
     with pytest.raises(ValidationError, match="IOVLAB_SECRET_KEY"):
         Settings()
+
+
+def test_trusted_proxies_are_none_unless_named():
+    assert Settings(database_url="sqlite://").proxies == frozenset()
+    named = Settings(database_url="sqlite://", trusted_proxies="127.0.0.1, 10.0.0.2")
+    assert named.proxies == {"127.0.0.1", "10.0.0.2"}

@@ -1,36 +1,12 @@
-"""How many sessions one client may open a minute: a sliding window per address.
+"""How many event streams one client holds open at once, in the process.
 
-Kept in the process: with several workers each counts its own share, which is
-enough to stop a runaway script without a shared store.
+A stream lives in one worker, so its place is counted there; the counts that
+must hold across workers (sessions, joins, sign-ins) are in ``app.store.limits``.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import deque
-
-
-class PerMinute:
-    def __init__(self, limit: int, clock: object = time.monotonic) -> None:
-        self.limit = limit
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> float:
-        """0 if ``client`` may go on now, else the seconds until it may."""
-        now = self._clock()  # type: ignore[operator]
-        with self._lock:
-            times = self._seen.setdefault(client, deque())
-            while times and now - times[0] >= 60:
-                times.popleft()
-            if len(times) >= self.limit:
-                return float(60 - (now - times[0]))
-            times.append(now)
-            if len(self._seen) > 10_000:  # forget idle clients rather than grow forever
-                self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < 60}
-            return 0.0
 
 
 class OpenStreams:

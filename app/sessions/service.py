@@ -22,11 +22,11 @@ from app.lessons.compile import CompiledLesson
 from app.sim import ScenarioError, Trace, load_scenario, parse_item
 from app.sim.budget import DEFAULT_MAX_HOPS
 from app.sim.scenario import Level, Scenario
+from app.store import limits
 from app.store import rooms as rooms_repo
 from app.store import sessions as repo
 from app.store.models import SessionRow
 
-from .limits import PerMinute
 from .live import Live, LiveSessions
 from .shipped import Shipped
 
@@ -51,14 +51,14 @@ class Sessions:
     ) -> None:
         self._engine = engine
         self._shipped = shipped
-        self._opened = PerMinute(per_minute)
+        self._per_minute = per_minute
         self.max_scenario_bytes = max_scenario_bytes
         self._live = LiveSessions(max_hops)
 
     # -- making a session: every way in passes _admit ------------------------------------
 
     def open_shipped(self, db: Session, client: str, name: str) -> SessionRow:
-        self._admit(client)
+        self._admit(db, client)
         if name not in self._shipped:
             names = ", ".join(self._shipped)
             raise ScenarioError([f"scenario: no shipped scenario {name!r} ({names})"])
@@ -67,7 +67,7 @@ class Sessions:
 
     def open_text(self, db: Session, client: str, source: str | None) -> SessionRow:
         """A session of a scenario a user pasted, uploaded or sent."""
-        self._admit(client)
+        self._admit(db, client)
         if not source or not source.strip():
             raise ScenarioError(
                 ["scenario: paste a scenario, upload a file, or pick a shipped one"]
@@ -78,7 +78,7 @@ class Sessions:
 
     def copy(self, db: Session, client: str, live: Live) -> SessionRow:
         """A fresh session of the same scenario; the old one stays as it was."""
-        self._admit(client)
+        self._admit(db, client)
         row = repo.get_session(db, live.id)
         if row is None:
             raise ScenarioError(["session: it is gone"])
@@ -98,7 +98,7 @@ class Sessions:
 
     def open_lesson(self, db: Session, client: str, lesson: CompiledLesson) -> SessionRow:
         """A session holding a lesson's scenario and commands, presented from its first step."""
-        self._admit(client)
+        self._admit(db, client)
         row = self._create(db, lesson.lesson.title, lesson.source, lesson.scenario, lesson.commands)
         rooms_repo.start_presentation(db, session_id=row.id, lesson=lesson.name)
         return row
@@ -107,7 +107,7 @@ class Sessions:
         self, db: Session, client: str, source: str, question: Question
     ) -> SessionRow:
         """The trace behind one question, opened at the hop that answers it."""
-        self._admit(client)
+        self._admit(db, client)
         scenario = load_scenario(source)
         if not question.keep_workload:
             data = scenario.model_dump(mode="json", exclude_none=True)
@@ -119,7 +119,7 @@ class Sessions:
 
     def open_generated(self, db: Session, client: str, source: str) -> SessionRow:
         """A session of a scenario the server wrote (the contention generator)."""
-        self._admit(client)
+        self._admit(db, client)
         scenario = load_scenario(source)
         return self._create(db, scenario.name, source, scenario, ())
 
@@ -129,11 +129,12 @@ class Sessions:
         if len(source.encode("utf-8")) > limit:
             raise ScenarioError([f"scenario: the text is over {limit:,} bytes"])
 
-    def _admit(self, client: str) -> None:
-        """The rate limit on making a session."""
-        wait = self._opened.allow(client)
-        if wait:
-            raise TooManySessions(wait)
+    def _admit(self, db: Session, client: str) -> None:
+        """The rate limit on making a session, counted in the database: every worker sees
+        the same count, so two workers do not each allow a minute's share."""
+        verdict = limits.take(db, key=f"sessions:{client}", limit=self._per_minute, window_s=60)
+        if not verdict.allowed:
+            raise TooManySessions(verdict.wait_s)
 
     def _create(
         self,

@@ -37,9 +37,20 @@ def _iovlab(request: Request) -> Iovlab:
 AppDep = Annotated[Iovlab, Depends(_iovlab)]
 
 
-def client_of(request: Request) -> str:
-    """The address a limit per client counts against."""
-    return request.client.host if request.client else "unknown"
+def client_of(request: Request, iovlab: AppDep) -> str:
+    """The address a limit per client counts against: the peer that connected, or, when that
+    peer is a trusted proxy, the nearest address it forwarded that is not itself one (anyone
+    may write X-Forwarded-For; only a proxy we run appends the truth to it)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = iovlab.settings.proxies
+    if peer not in proxies:
+        return peer
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in proxies:
+            return hop[:64]
+    return peer
 
 
 ClientDep = Annotated[str, Depends(client_of)]

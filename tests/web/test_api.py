@@ -191,12 +191,44 @@ def test_a_client_opening_too_many_sessions_is_told_when_to_retry(database_url):
         assert page.status_code == 429 and "too many new sessions" in page.text
 
 
-def test_the_window_slides():
-    from app.sessions.limits import PerMinute
+def test_two_workers_share_one_count_of_new_sessions(database_url):
+    from fastapi.testclient import TestClient
 
-    now = [0.0]
-    limit = PerMinute(2, clock=lambda: now[0])
-    assert limit.allow("a") == 0 and limit.allow("a") == 0
-    assert limit.allow("a") == 60 and limit.allow("b") == 0
-    now[0] = 60.0
-    assert limit.allow("a") == 0
+    from app.settings import Settings
+    from app.web.app import create_app
+
+    settings = Settings(database_url=database_url, sessions_per_minute=3)
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
+        codes = [
+            worker.post("/api/sessions", json={"scenario": "shared"}).status_code
+            for worker in (one, two, one, two, one, two)
+        ]
+    assert codes == [201, 201, 201, 429, 429, 429]
+
+
+def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy(database_url):
+    from fastapi.testclient import TestClient
+
+    from app.settings import Settings
+    from app.web.app import create_app
+
+    def opened(settings, forwarded_for):
+        app = create_app(settings)
+        with TestClient(app, client=("127.0.0.1", 50000)) as client:
+            return [
+                client.post(
+                    "/api/sessions",
+                    json={"scenario": "shared"},
+                    headers={"x-forwarded-for": address},
+                ).status_code
+                for address in forwarded_for
+            ]
+
+    untrusted = Settings(database_url=database_url, sessions_per_minute=2)
+    # a new forwarded address for every request does not reset the loopback client's count
+    assert opened(untrusted, ["10.0.0.1", "10.0.0.2", "10.0.0.3"]) == [201, 201, 429]
+    behind_proxy = untrusted.model_copy(update={"trusted_proxies": "127.0.0.1"})
+    # behind a named proxy, each student's own address has its own count
+    assert opened(behind_proxy, ["10.0.1.1", "10.0.1.2", "10.0.1.3"]) == [201, 201, 201]
+    assert opened(behind_proxy, ["10.0.1.1"]) == [201]
+    assert opened(behind_proxy, ["10.0.1.1"]) == [429]

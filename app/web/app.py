@@ -72,8 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
     )
     attach(app, iovlab)  # handlers reach it through deps.AppDep
+    # the last added is the outermost: the security headers go on every answer, the 413 and
+    # the cross-site 403 included (a 500 gets them from its error page)
     app.add_middleware(VaryOnHtmx)
-    app.add_middleware(SecurityHeaders, embed_ancestors=settings.embed_ancestors)
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit, limit=settings.max_scenario_bytes * 4)
     app.add_middleware(
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # pages, hop events and assets compressed on the wire (event streams never are)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeaders, embed_ancestors=settings.embed_ancestors)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     install_error_pages(app, iovlab.templates)
     for feature in FEATURES:

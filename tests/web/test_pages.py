@@ -440,3 +440,55 @@ def test_a_request_in_flight_shows_no_final_figures_until_its_last_hop_has_playe
     assert played is not None
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", played.group(0))
     assert cells[-4] == str(record["traps"]) and cells[-1] != "–"
+
+
+def _has_security_headers(response):
+    policy = response.headers.get("content-security-policy", "")
+    return (
+        "script-src 'self'" in policy
+        and "frame-ancestors 'none'" in policy
+        and response.headers.get("x-content-type-options") == "nosniff"
+        and response.headers.get("x-frame-options") == "DENY"
+    )
+
+
+def test_errors_carry_the_security_headers_too(settings):
+    from fastapi.testclient import TestClient
+
+    from app.web.app import create_app
+
+    app = create_app(settings.model_copy(update={"sessions_per_minute": 1}))
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answers = {
+            404: client.get("/no/such/page"),
+            413: client.post("/api/sessions", content=b" " * 2_000_000),
+            403: client.post("/sessions", headers={"Origin": "https://evil.example"}),
+            500: client.get("/broken"),
+        }
+        client.post("/api/sessions", json={"scenario": "shared"})
+        answers[429] = client.post("/api/sessions", json={"scenario": "shared"})
+    for status, response in answers.items():
+        assert response.status_code == status, (status, response.text)
+        assert _has_security_headers(response), (status, dict(response.headers))
+    assert "a bug" not in answers[500].text
+
+
+def test_a_chunked_body_over_the_limit_is_refused_as_it_arrives(client):
+    sent = 0
+
+    def chunks():
+        nonlocal sent
+        for _ in range(1000):  # 64 MB offered; the limit is about 1 MB
+            sent += 65_536
+            yield b" " * 65_536
+
+    response = client.post(
+        "/api/sessions", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413 and "over" in response.text
+    assert _has_security_headers(response)

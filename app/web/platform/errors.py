@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -17,6 +17,7 @@ from app.sessions import TooManySessions
 from app.sim import ScenarioError
 
 from ..deps import NotSignedIn
+from .security import HEADERS
 
 TITLES = {
     403: "Instructors only",
@@ -85,6 +86,13 @@ def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
         if _wants_json(request):
             return await request_validation_exception_handler(request, error)
         return page(request, 422, "", problems)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> Response:
+        # answered outside every middleware (Starlette's outermost layer): its own headers
+        headers = {name.decode(): value.decode() for name, value in HEADERS}
+        message = "something went wrong on the server"
+        return PlainTextResponse(message, status_code=500, headers=headers)
 
     def unavailable(request: Request, message: str, *, retry_after: int) -> Response:
         headers = {"Retry-After": str(retry_after)}

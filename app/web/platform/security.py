@@ -7,6 +7,7 @@ bar widths and the QR code are drawn with style attributes.
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,22 +81,41 @@ def _cross_site(headers: dict[bytes, bytes]) -> bool:
 
 
 class BodyLimit:
-    """Refuses request bodies over ``limit`` bytes before reading them."""
+    """Refuses request bodies over ``limit`` bytes: a declared length at once, before any of
+    it is read; a body of no declared length (``Transfer-Encoding: chunked``) as it arrives,
+    the moment its count passes the limit — no more than the limit is ever held."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.limit:
-                response = PlainTextResponse(
-                    f"refused: the request body is over {self.limit:,} bytes", status_code=413
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await self._refuse()(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # raised where the body is read: the error pages answer it like any 4xx
+                    raise HTTPException(status_code=413, detail=self._message())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _message(self) -> str:
+        return f"refused: the request body is over {self.limit:,} bytes"
+
+    def _refuse(self) -> PlainTextResponse:
+        return PlainTextResponse(self._message(), status_code=413)
 
 
 class SecurityHeaders:

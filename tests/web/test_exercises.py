@@ -369,3 +369,12 @@ def test_practice_grades_at_once_and_counts_a_streak(client):
         client.post("/practice/partitioned", data={"template": "chs", "seed": "x"}).status_code
         == 422
     )
+
+
+def test_no_page_a_student_sees_names_their_variant(client, instructor):
+    sign_in(client, instructor)
+    exercise_id = create_exercise(client)
+    page = client.get(f"/x/{exercise_id}", params={"alias": "ada"}).text
+    assert re.search(r"variant\s*\d", page, re.IGNORECASE) is None
+    url, _ = submit(client, exercise_id, "bea")
+    assert re.search(r"variant\s*\d", client.get(url).text, re.IGNORECASE) is None

@@ -25,6 +25,7 @@ from .baseline import baseline_context
 from .charts import grouped_bars, timeline_chart
 
 router = APIRouter()
+MAX_WINDOW_MS = 86_400_000.0  # a day of simulated time: past any trace within the hop budget
 
 
 def _traces(sessions: Sessions, live: Live) -> dict[str, Trace]:
@@ -149,8 +150,8 @@ def contention_page(
     request: Request,
     iovlab: AppDep,
     live: LiveDep,
-    from_ms: Annotated[float | None, Query(ge=0)] = None,
-    to_ms: Annotated[float | None, Query(ge=0)] = None,
+    from_ms: Annotated[float | None, Query(ge=0, le=MAX_WINDOW_MS, allow_inf_nan=False)] = None,
+    to_ms: Annotated[float | None, Query(ge=0, le=MAX_WINDOW_MS, allow_inf_nan=False)] = None,
 ) -> Response:
     bars = timeline(live.trace)
     last_hop = live.trace.hops[-1].t_us if live.trace.hops else 0

@@ -123,7 +123,9 @@ def issue_command(
     db: DbDep,
     live: LiveDep,
     command: Annotated[dict[str, Any], Body(description="One workload item, without at_us.")],
-    cursor: Annotated[int | None, Query(ge=-1, description="Default: the session's.")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=-1, le=2**31 - 1, description="Default: the session's.")
+    ] = None,
 ) -> Any:
     """Issue one request at the simulated time of the cursor; returns its hops. Only the
     session's owner may (the browser that made it, or `Authorization: Bearer <token>`)."""

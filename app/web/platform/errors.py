@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from app.sessions import TooManySessions
 from app.sim import ScenarioError
+from app.store.db import NulInText
 
 from ..deps import NotSignedIn
 from .security import HEADERS
@@ -85,6 +86,16 @@ def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
             return JSONResponse({"problems": problems}, status_code=422)
         if _wants_json(request):
             return await request_validation_exception_handler(request, error)
+        return page(request, 422, "", problems)
+
+    @app.exception_handler(NulInText)
+    async def nul_in_text(request: Request, error: NulInText) -> Response:
+        # a NUL in the address names nothing there is; a NUL in a field is that field's fault
+        if "\x00" in request.url.path or "%00" in request.url.path:
+            return await http_error(request, HTTPException(404, "no such page"))
+        problems = [str(error)]
+        if _wants_json(request):
+            return JSONResponse({"problems": problems}, status_code=422)
         return page(request, 422, "", problems)
 
     @app.exception_handler(Exception)

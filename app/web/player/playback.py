@@ -19,6 +19,7 @@ router = APIRouter()
 
 Speed = Annotated[float, Query(ge=min(SPEEDS), le=max(SPEEDS))]
 
+MAX_HOP = 2**31 - 1  # no trace within the hop budget has more hops; a database integer holds it
 INTEGER_FIELDS = {"block", "count", "bytes", "pages", "dx", "dy"}
 
 
@@ -66,7 +67,7 @@ async def issue_command(
     iovlab: AppDep,
     db: DbDep,
     live: LiveDep,
-    cursor: Annotated[int, Form()] = -1,
+    cursor: Annotated[int, Form(ge=-1, le=MAX_HOP)] = -1,
 ) -> Response:
     """Issue the composed request at the cursor's simulated time, then play it."""
     lecturer.guard_changes(request, db, live.id)

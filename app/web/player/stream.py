@@ -68,6 +68,8 @@ async def stream(
 
 def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
     if last_event_id is not None and last_event_id.strip().isdigit():
+        if len(last_event_id.strip()) > 10:  # no trace has that many hops: not an id we sent
+            raise HTTPException(status_code=422, detail="Last-Event-ID: not a hop this sent")
         return int(last_event_id) + 1
     if start is not None:
         return start

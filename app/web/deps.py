@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 
 from app.sessions import Live
 from app.sessions.limits import OpenStreams
+from app.store import accounts
 from app.store.models import InstructorRow
 
 from .application import Iovlab
@@ -95,12 +96,15 @@ class NotSignedIn(HTTPException):
         super().__init__(status_code=403, detail="instructors only: sign in first")
 
 
+LOGIN_KEY = "login"  # the sign-in cookie holds a login id, revoked at sign-out
+
+
 def _instructor(request: Request, iovlab: AppDep) -> InstructorRow:
-    instructor_id = request.session.get("instructor_id")
-    if not isinstance(instructor_id, int):
+    login_id = request.session.get(LOGIN_KEY)
+    if not isinstance(login_id, str):
         raise NotSignedIn()
     with Session(iovlab.engine, expire_on_commit=False) as db:  # see the module's docstring
-        row = db.get(InstructorRow, instructor_id)
+        row = accounts.signed_in(db, login_id)
     if row is None:
         raise NotSignedIn()
     return row

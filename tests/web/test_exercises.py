@@ -123,6 +123,30 @@ def test_sign_in_sets_an_httponly_samesite_cookie_and_a_wrong_password_is_refuse
     assert client.get("/instructor").status_code == 200
 
 
+def test_signing_out_revokes_the_cookie_so_a_copy_of_it_stops_working(
+    client, instructor, settings
+):
+    from fastapi.testclient import TestClient
+
+    from app.web.app import create_app
+
+    sign_in(client, instructor)
+    copied = dict(client.cookies)
+    assert client.post("/instructor/logout", follow_redirects=False).status_code == 303
+    with TestClient(create_app(settings), cookies=copied) as thief:
+        assert thief.get("/instructor").status_code == 403
+
+
+def test_failed_sign_ins_are_limited_with_a_retry_after(client, instructor):
+    from app.store.accounts import FAILURES_PER_ADDRESS
+
+    for _ in range(FAILURES_PER_ADDRESS):
+        assert sign_in(client, instructor, "not the password").status_code == 401
+    refused = sign_in(client, instructor)  # even the right password waits now
+    assert refused.status_code == 429 and "too many failed sign-ins" in refused.text
+    assert int(refused.headers["retry-after"]) >= 1
+
+
 def test_an_instructor_creates_an_exercise_with_templates_variants_and_due_date(client, instructor):
     sign_in(client, instructor)
     exercise_id = create_exercise(client, due_at="2099-01-31T12:00", retries="on")

@@ -1,4 +1,7 @@
-"""Instructor sign-in: a signed, HttpOnly, SameSite session cookie.
+"""Instructor sign-in: a signed, HttpOnly, SameSite session cookie holding a login id only.
+
+The login is kept server-side: signing out revokes it, so a copy of the cookie signs no
+one in afterwards; failed sign-ins are limited per address and per account.
 
 Students need no account; everything under /instructor needs a signed-in
 instructor, and an instructor sees only their own exercises.
@@ -8,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.store.accounts import authenticate
+from app.store import accounts
 
-from ..deps import AppDep, DbDep
+from ..deps import LOGIN_KEY, AppDep, ClientDep, DbDep
 
 router = APIRouter()
 
@@ -33,13 +36,21 @@ def login_page(request: Request, iovlab: AppDep, next: str = "/instructor") -> R
 def login(
     request: Request,
     iovlab: AppDep,
+    client: ClientDep,
     db: DbDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=200)] = "/instructor",
 ) -> Response:
-    row = authenticate(db, email=email, password=password)
-    if row is None:
+    try:
+        signed = accounts.sign_in(db, email=email, password=password, address=client)
+    except accounts.TooManyFailures as error:
+        raise HTTPException(
+            status_code=429,
+            detail=str(error),
+            headers={"Retry-After": str(max(1, round(error.wait_s)))},
+        ) from None
+    if signed is None:
         return iovlab.templates.TemplateResponse(
             request,
             "instructor/login.html",
@@ -51,11 +62,14 @@ def login(
             status_code=401,
         )
     request.session.clear()
-    request.session["instructor_id"] = row.id
+    request.session[LOGIN_KEY] = signed.login_id
     return RedirectResponse(_next(next), status_code=303)
 
 
 @router.post("/instructor/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, db: DbDep) -> Response:
+    login_id = request.session.get(LOGIN_KEY)
+    if isinstance(login_id, str):
+        accounts.sign_out(db, login_id)
     request.session.clear()
     return RedirectResponse("/", status_code=303)

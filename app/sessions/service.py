@@ -87,7 +87,7 @@ class Sessions:
     def fork(self, db: Session, client: str, live: Live, cursor: int) -> SessionRow:
         """A copy of the session with the same requests, to experiment with from ``cursor``;
         the original stays as it was."""
-        self._admit(client)
+        self._admit(db, client)
         commands = [c.model_dump(mode="json", exclude_none=True) for c in live.commands]
         row = repo.get_session(db, live.id)
         if row is None:

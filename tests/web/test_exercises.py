@@ -123,9 +123,7 @@ def test_sign_in_sets_an_httponly_samesite_cookie_and_a_wrong_password_is_refuse
     assert client.get("/instructor").status_code == 200
 
 
-def test_signing_out_revokes_the_cookie_so_a_copy_of_it_stops_working(
-    client, instructor, settings
-):
+def test_signing_out_revokes_the_cookie_so_a_copy_of_it_stops_working(client, instructor, settings):
     from fastapi.testclient import TestClient
 
     from app.web.app import create_app

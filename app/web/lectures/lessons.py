@@ -9,9 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.diagram.layout import PROJECTOR
-from app.lessons.compile import CompiledLesson
 from app.lessons.study import PROGRESS_COOKIE, read_progress
-from app.sessions import Live
 from app.store import rooms as rooms_repo
 
 from .. import drawn

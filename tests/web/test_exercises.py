@@ -400,3 +400,26 @@ def test_no_page_a_student_sees_names_their_variant(client, instructor):
     assert re.search(r"variant\s*\d", page, re.IGNORECASE) is None
     url, _ = submit(client, exercise_id, "bea")
     assert re.search(r"variant\s*\d", client.get(url).text, re.IGNORECASE) is None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        b'"variants": Infinity',
+        b'"variants": NaN',
+        b'"variants": ' + b"9" * 5000,
+        b'"title": "a\\u0000b"',
+        b'"extra": ' + b"[" * 2000 + b"]" * 2000,
+    ],
+)
+def test_an_import_with_hostile_numbers_or_text_is_refused_with_the_form(
+    client, instructor, hostile
+):
+    sign_in(client, instructor)
+    exercise_id = create_exercise(client)
+    exported = client.get(f"/instructor/exercises/{exercise_id}/export").content
+    tampered = exported.rstrip()[:-1] + b", " + hostile + b"}"
+    response = client.post(
+        "/instructor/exercises/import", files={"upload": ("e.json", tampered, "application/json")}
+    )
+    assert response.status_code == 422 and "not an exported exercise" in response.text

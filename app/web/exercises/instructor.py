@@ -18,6 +18,7 @@ from app.exercises.report import AttemptView, points, results_rows, summarize, t
 from app.exercises.settings import dump_settings, load_settings, parse_settings
 from app.exercises.variants import student_questions
 from app.sim import ScenarioError, load_scenario
+from app.sim.parsing import parse_json
 from app.store import exercises as repo
 from app.store.models import AttemptRow, ExerciseRow, InstructorRow
 
@@ -210,6 +211,15 @@ def export(db: DbDep, instructor: InstructorDep, exercise_id: str) -> Response:
     )
 
 
+def _exported(raw: bytes) -> object:
+    """The uploaded file read as the scenarios are: Infinity, NaN, a number of thousands of
+    digits, a NUL or deep nesting is a problem to show, never a 500."""
+    try:
+        return parse_json(raw)
+    except ScenarioError as error:
+        raise ValueError("; ".join(error.problems)) from None
+
+
 @router.post("/exercises/import")
 async def import_exercise(
     request: Request,
@@ -221,7 +231,7 @@ async def import_exercise(
     raw = await upload.read(iovlab.sessions.max_scenario_bytes * 2)
     problems: list[str] = []
     try:
-        document = json.loads(raw)
+        document = _exported(raw)
         if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
             raise ValueError(f"format: expected {EXPORT_FORMAT!r}")
         iovlab.sessions.check_size(str(document["scenario"]))
@@ -242,7 +252,7 @@ async def import_exercise(
         )
     except ScenarioError as error:
         problems = [f"scenario: {p}" for p in error.problems]
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, OverflowError) as error:
         problems = [f"the file is not an exported exercise: {error}"]
     if problems:
         return _home(iovlab, request, db, instructor, _fresh(iovlab), problems, status=422)

@@ -11,44 +11,18 @@ are at hand without replaying the trace again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from app.sim import Hop, Scenario, Trace
 from app.sim.scenario import Disk, Keyboard, Mouse, VSwitch
 
+from .fold import Machine, apply
 from .layout import Diagram, station_id
 
 Piece = dict[str, Any]
-TRAY = 6  # pages shown in a printer's output tray
 KNOWN = {"keyboard", "mouse", "console_switch", "disk", "nic", "vswitch", "printer"}
 SPOOL_SHOWN = 5  # spool entries a card lists; the rest are counted
 CHECKPOINT = 512  # hops between two whole states kept, so any hop's state is a short fold away
-WIRE = 8  # frames shown on a NIC's wire
-
-
-@dataclass(slots=True)
-class _Machine:
-    """The state the fold carries: only what some piece shows."""
-
-    owners: dict[str, str | None]
-    last_input: dict[str, str] = field(default_factory=dict)
-    traps: dict[str, int] = field(default_factory=dict)
-    exits: dict[str, int] = field(default_factory=dict)  # of the request the bus last caught
-    caught: dict[str, str] = field(default_factory=dict)  # which request that was
-    app: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (op, status)
-    # the row used, its arithmetic (or why it refused), and whether it refused
-    mapping: dict[str, tuple[int | None, str, bool]] = field(default_factory=dict)
-    arm: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # cylinder, C/H/S, sector
-    vnic_lit: dict[str, str] = field(default_factory=dict)
-    dropped: dict[str, int] = field(default_factory=dict)
-    wire: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)  # guest, way
-    rx: dict[tuple[str, str], int] = field(default_factory=dict)
-    guest_spool: dict[tuple[str, str], list[list[Any]]] = field(default_factory=dict)
-    vmm_spool: dict[str, list[list[Any]]] = field(default_factory=dict)
-    tray: dict[str, list[list[Any]]] = field(default_factory=dict)  # guest, file, page, pages
-    copies: dict[str, int] = field(default_factory=dict)
-    model: dict[str, str] = field(default_factory=dict)
 
 
 class Pieces:
@@ -71,7 +45,7 @@ class Pieces:
         self._checkpoints: dict[int, dict[str, Piece]] = {}  # the whole state every CHECKPOINT
         current = dict(self.initial)
         for hop in trace.hops:
-            self._apply(machine, hop)
+            self.advance(machine, hop)
             changed: dict[str, Piece] = {}
             for device_id, guests in self._touched(hop):
                 for pid, piece in self._column(machine, device_id, guests).items():
@@ -84,9 +58,15 @@ class Pieces:
             if hop.seq % CHECKPOINT == CHECKPOINT - 1:
                 self._checkpoints[hop.seq] = dict(current)
 
-    def fresh_machine(self) -> _Machine:
+    def advance(self, m: Machine, hop: Hop) -> None:
+        """Carry the fold's state past ``hop`` (a hop on no device of ours changes nothing)."""
+        device = self._devices.get(hop.device)
+        if device is not None:
+            apply(m, hop, device)
+
+    def fresh_machine(self) -> Machine:
         owners = {d.id: d.owner for d in self.scenario.devices if isinstance(d, Keyboard | Mouse)}
-        return _Machine(owners=owners)
+        return Machine(owners=owners)
 
     # --- what the page shows -----------------------------------------------------
 
@@ -144,82 +124,10 @@ class Pieces:
             ]
         return columns
 
-    # --- the fold ----------------------------------------------------------------
-
-    def _apply(self, m: _Machine, hop: Hop) -> None:
-        device = self._devices.get(hop.device)
-        if device is None:
-            return
-        d, detail, stage = hop.device, hop.detail, hop.stage
-        if stage == "guest_app" and hop.guest is not None:
-            m.app[(hop.guest, d)] = (_op_text(hop), "")
-        if stage == "status_reply" and hop.guest is not None and (hop.guest, d) in m.app:
-            m.app[(hop.guest, d)] = (m.app[(hop.guest, d)][0], str(detail.get("status", "")))
-        if stage == "vmm_trap":
-            m.traps[d] = m.traps.get(d, 0) + int(detail.get("traps", 1))
-            if m.caught.get(d) != hop.request:
-                m.caught[d], m.exits[d] = hop.request, 0
-            m.exits[d] += int(detail.get("traps", 1))
-        if stage == "device_model":
-            m.model[d] = _model_text(hop)
-        if stage == "physical_mapping" and "owner_before" in detail:
-            m.owners[str(detail["target"])] = detail.get("owner")
-        if device.type in ("keyboard", "mouse") and stage == "physical_device":
-            m.last_input[d] = str(detail.get("input", ""))
-        if isinstance(device, Disk):
-            if stage == "physical_mapping":
-                refused = detail.get("in_bounds") is False
-                text = detail.get("reason" if refused else "arithmetic", "")
-                m.mapping[d] = (detail.get("row"), str(text), refused)
-            if stage == "physical_device":
-                chs = f"C {detail['cylinder']} / H {detail['head']} / S {detail['sector']}"
-                m.arm[d] = (int(detail["cylinder"]), chs, int(detail["sector"]))
-        if device.type == "nic":
-            if stage == "physical_mapping" and detail.get("guest"):
-                m.vnic_lit[d] = str(detail["guest"])
-            if stage == "physical_device":
-                way = "out" if "src_mac" in detail else "in"
-                m.wire[d] = ([*m.wire.get(d, []), (hop.guest, way)])[-WIRE:]
-            if stage == "status_reply" and detail.get("status") == "dropped":
-                m.dropped[d] = m.dropped.get(d, 0) + 1
-        if stage == "guest_driver" and device.type in ("nic", "vswitch") and "from" in detail:
-            m.rx[(hop.actor, d)] = m.rx.get((hop.actor, d), 0) + 1
-        if device.type == "vswitch" and "copy_us" in detail:
-            m.copies[d] = m.copies.get(d, 0) + 1
-        if device.type == "printer":
-            self._spool(m, hop)
-
-    def _spool(self, m: _Machine, hop: Hop) -> None:
-        d, detail, guest = hop.device, hop.detail, hop.guest or ""
-        jobs = m.guest_spool.setdefault((guest, d), [])
-        files = m.vmm_spool.setdefault(d, [])
-        if hop.stage == "guest_driver" and "guest_job" in detail:
-            jobs.append([detail["guest_job"], detail.get("pages", 0), "spooled"])
-        elif hop.stage == "device_model" and "file" in detail:
-            pages = 0
-            for job in jobs:
-                if job[0] == detail.get("guest_job"):
-                    job[2], pages = "to VMM", job[1]
-            files.append([detail["file"], guest, pages, "waiting"])
-        elif hop.stage == "physical_mapping" and "file" in detail and "ahead" not in detail:
-            for row in files:  # the printer takes the whole file
-                if row[0] == detail["file"]:
-                    row[3] = "printing"
-        elif hop.stage == "physical_device" and "job" in detail:
-            for row in files:
-                if row[0] == detail["job"]:
-                    row[3] = f"printing p {detail['page']}/{detail['pages']}"
-            if detail.get("page") == detail.get("pages"):
-                m.vmm_spool[d] = [r for r in files if r[0] != detail["job"]]
-            page = [hop.guest, detail["job"], detail.get("page"), detail.get("pages")]
-            m.tray[d] = [*m.tray.get(d, []), page][-TRAY:]
-        elif hop.stage == "status_reply" and "file" in detail:
-            m.guest_spool[(guest, d)] = [j for j in jobs if j[2] != "to VMM"]
-
     # --- one column's pieces ---------------------------------------------------
 
     def _column(
-        self, m: _Machine, device_id: str, guests: set[str] | None = None
+        self, m: Machine, device_id: str, guests: set[str] | None = None
     ) -> dict[str, Piece]:
         device = self._devices[device_id]
         d = device_id
@@ -264,7 +172,7 @@ class Pieces:
             "colour": self.guests.index(owner),
         }
 
-    def _disk(self, m: _Machine, disk: Disk) -> Piece:
+    def _disk(self, m: Machine, disk: Disk) -> Piece:
         """The disk's cylinders as regions in their guests' colours, the arm, the lit sector."""
         per_cylinder = disk.geometry.heads * disk.geometry.sectors_per_track
         cylinders = max(1, -(-disk.blocks // per_cylinder))
@@ -295,7 +203,7 @@ class Pieces:
             "device": d,
         }
 
-    def _driver(self, m: _Machine, device: Any, g: str) -> Piece:
+    def _driver(self, m: Machine, device: Any, g: str) -> Piece:
         d = device.id
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
@@ -330,7 +238,7 @@ class Pieces:
             "more": max(0, len(jobs) - SPOOL_SHOWN),
         }
 
-    def _table(self, m: _Machine, device: Any) -> Piece:
+    def _table(self, m: Machine, device: Any) -> Piece:
         d = device.id
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
@@ -363,7 +271,7 @@ class Pieces:
             "more": max(0, len(files) - SPOOL_SHOWN),
         }
 
-    def _hardware(self, m: _Machine, device: Any) -> Piece:
+    def _hardware(self, m: Machine, device: Any) -> Piece:
         d = device.id
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
@@ -374,36 +282,3 @@ class Pieces:
         if device.type == "nic":
             return {"kind": "wire", "frames": [list(f) for f in m.wire.get(d, [])]}
         return {"kind": "printer", "tray": [list(page) for page in m.tray.get(d, [])]}
-
-
-def _op_text(hop: Hop) -> str:
-    """A few words for the application's cell: what it asked for."""
-    detail = hop.detail
-    if "virtual_block" in detail:
-        count = int(detail.get("count", 1))
-        block = int(detail["virtual_block"])
-        blocks = f"vblock {block}" if count == 1 else f"vblocks {block}-{block + count - 1}"
-        return f"{detail.get('op', '')} {blocks}"
-    if "dst_ip" in detail:
-        return f"send {detail.get('bytes', '')} B to {detail['dst_ip']}"
-    if "pages" in detail:
-        return f"print {detail['pages']} p"
-    if detail.get("op") in ("key_read", "mouse_read"):
-        return "read input"
-    return str(detail.get("op", hop.stage))
-
-
-def _model_text(hop: Hop) -> str:
-    detail = hop.detail
-    if "virtual_block" in detail:
-        count = int(detail.get("count", 1))
-        return f"{detail.get('op', '')} {count} block{'s' if count != 1 else ''}"
-    if "frames" in detail:
-        return f"{detail['frames']} frame{'s' if detail['frames'] != 1 else ''} out"
-    if "file" in detail:
-        return f"file {detail['file']} in"
-    if "copy_us" in detail:
-        return f"copy {detail.get('bytes', '')} B"
-    if "to" in detail:
-        return f"→ {detail['to']}"
-    return ""

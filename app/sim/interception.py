@@ -219,7 +219,7 @@ def register_traps(m: Machine, req: RequestRecord, actor: str, accesses: Iterabl
     """One vmm_trap hop per register access (at a level where registers exit)."""
     if m.native:
         return
-    cost = VM_EXIT_US + EMULATE_REGISTER_US
+    cost = INTERCEPTION["io_operation"].trap_us  # the level whose registers exit
     # The same access by the same guest is the same sentence and detail every time (a
     # 500-page print repeats four accesses 500 times): its hops share one copy.
     shared = m.shared_texts

@@ -149,7 +149,7 @@ def test_a_hops_changes_are_every_piece_that_differs_from_the_hop_before():
     pieces = Pieces(scenario, trace, layout(scenario))
     machine = pieces.fresh_machine()
     for hop in trace.hops:
-        pieces._apply(machine, hop)
+        pieces.advance(machine, hop)
         everything = {}
         for device in scenario.devices:
             everything.update(pieces._column(machine, device.id))

@@ -84,6 +84,20 @@ class Settings(BaseSettings):
     streams_per_client: int = Field(
         20, ge=1, le=100_000, description="Event streams one client address may hold open."
     )
+    room_streams_per_client: int = Field(
+        2_000,
+        ge=1,
+        le=100_000,
+        description="Live-room streams one client address may hold open, counted apart from "
+        "the player's: a class behind one address (a campus NAT) follows together.",
+    )
+    join_misses_per_minute: int = Field(
+        300,
+        ge=1,
+        le=100_000,
+        description="Room codes one client address may try a minute that find no room: "
+        "joining a real room never counts, guessing codes soon stops.",
+    )
     embed_ancestors: str = Field(
         "*",
         pattern=r"^[^;,\r\n]+$",

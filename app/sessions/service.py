@@ -96,11 +96,16 @@ class Sessions:
         repo.set_cursor(db, session_id=copy.id, cursor=cursor)
         return copy
 
-    def open_lesson(self, db: Session, client: str, lesson: CompiledLesson) -> SessionRow:
-        """A session holding a lesson's scenario and commands, presented from its first step."""
+    def open_lesson(
+        self, db: Session, client: str, lesson: CompiledLesson, lecturer_id: str | None = None
+    ) -> SessionRow:
+        """A session holding a lesson's scenario and commands, presented from its first step
+        by the lecturer ``lecturer_id``."""
         self._admit(db, client)
         row = self._create(db, lesson.lesson.title, lesson.source, lesson.scenario, lesson.commands)
-        rooms_repo.start_presentation(db, session_id=row.id, lesson=lesson.name)
+        rooms_repo.start_presentation(
+            db, session_id=row.id, lesson=lesson.name, lecturer_id=lecturer_id
+        )
         return row
 
     def open_question(

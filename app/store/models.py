@@ -101,6 +101,7 @@ class PresentationRow(SQLModel, table=True):
     lecturer_id: str | None = Field(
         default=None, foreign_key="lecturers.id", index=True, max_length=40
     )
+    revealed: str = Field(default="", max_length=400)  # steps revealed, "2,5"
 
 
 class RoomRow(SQLModel, table=True):

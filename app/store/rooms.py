@@ -27,9 +27,10 @@ def new_room_code() -> str:
     """Eight symbols of 32: 32⁸ = 2⁴⁰ ≈ 1.1 × 10¹² codes.
 
     Even with 1,000 rooms live at once, a guess finds one with chance 1,000 / 2⁴⁰ ≈ 9 × 10⁻¹⁰:
-    at 60 guesses a minute (a join limit per address) that is one room every
-    2⁴⁰ / 1,000 / 60 ≈ 18 million minutes, about 35 years; a day of guessing finds one
-    with chance 86,400 × 9 × 10⁻¹⁰ ≈ 8 × 10⁻⁵. Two rooms drawing one code (which would
+    at 300 wrong codes a minute (the limit per address, high enough for a class behind
+    one address to mistype) that is one room every 2⁴⁰ / 1,000 / 300 ≈ 3.7 million
+    minutes, about 7 years; a day of guessing finds one with chance
+    432,000 × 9.1 × 10⁻¹⁰ ≈ 4 × 10⁻⁴. Two rooms drawing one code (which would
     need 2²⁰ ≈ a million live rooms to be likely) just draw again.
     """
     return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
@@ -82,6 +83,19 @@ def lecturer_room(db: Session, *, lecturer_id: str, session_id: str) -> RoomRow 
         return None
     rooms = rooms_of(db, session_id)
     return rooms[-1] if rooms else None
+
+
+def reveal(db: Session, *, session_id: str, step: int) -> None:
+    """The lecturer revealed this step's answer: it stays revealed, whatever reloads."""
+    row = db.get(PresentationRow, session_id)
+    if row is not None and step not in revealed_steps(row):
+        row.revealed = ",".join(str(s) for s in sorted({*revealed_steps(row), step}))
+        db.add(row)
+        db.commit()
+
+
+def revealed_steps(row: PresentationRow) -> set[int]:
+    return {int(s) for s in row.revealed.split(",") if s.isdigit()}
 
 
 def set_step(db: Session, *, session_id: str, step: int, k: int, question: str = "none") -> None:

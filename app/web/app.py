@@ -124,6 +124,7 @@ def _build(settings: Settings, engine: Engine) -> Iovlab:
         shipped=shipped,
         lessons=load_lessons(scenarios / "lessons", scenarios),
         streams=OpenStreams(settings.streams_per_client),
+        room_streams=OpenStreams(settings.room_streams_per_client),
         stream_hub=StreamHub(engine, settings.stream_poll_s),
         rooms=rooms,
         assets=assets,

@@ -34,6 +34,7 @@ class Iovlab:
     shipped: Mapping[str, Shipped]
     lessons: Mapping[str, CompiledLesson]
     streams: OpenStreams  # event streams each client holds open
+    room_streams: OpenStreams  # live-room streams, apart: a class shares one address
     stream_hub: StreamHub  # one look a tick for every hop stream of this worker
     rooms: RoomHub  # one render per change of a live room, for all its followers
     assets: Assets  # static files under addresses carrying their content's hash

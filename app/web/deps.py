@@ -23,6 +23,7 @@ from app.sessions.limits import OpenStreams
 from app.store import accounts
 from app.store.models import InstructorRow
 
+from . import lecturer
 from .application import Iovlab
 
 
@@ -81,10 +82,13 @@ def _close(session: Session) -> None:
 DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _live(session_id: str, iovlab: AppDep) -> Live:
+def _live(request: Request, session_id: str, iovlab: AppDep, db: DbDep) -> Live:
+    """The session at ``session_id``; one that presents a lesson only to its lecturer (the
+    projector shows its id; its trace holds answers the class has not been shown)."""
     live = iovlab.sessions.load(session_id)
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
+    lecturer.guard(request, db, live.id)
     return live
 
 

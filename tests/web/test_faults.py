@@ -106,11 +106,12 @@ def test_kill_9_mid_lecture_keeps_the_room_its_step_and_every_acknowledged_answe
     sid = present.headers["location"].rsplit("/", 1)[1]
     lecturer.post(f"/p/{sid}/room")
     code = re.search(r'class="code">(\w+)<', lecturer.get(f"/p/{sid}").text).group(1)
-    lecturer.get(f"/p/{sid}/step/1", params={"phase": "ask"})
+    lecturer.post(f"/p/{sid}/step/1", data={"phase": "ask"})
     assert lecturer.post(f"/p/{sid}/room/ask").status_code == 200
 
     def answer(i):
         with httpx.Client(base_url=server.base) as student:  # a student's own browser
+            student.get(f"/r/{code}")  # the room's page gives the browser its follower id
             response = student.post(f"/r/{code}/answer", data={"value": str(60 + i % 5)})
         return i if response.status_code == 200 else None
 

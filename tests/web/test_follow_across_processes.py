@@ -43,7 +43,9 @@ def follow_while_stepping(lecturer: httpx.Client, follower_base: str) -> list[st
                 event, data = "\n".join(data), []
                 titles.append(event.split("<h2>")[1].split("</h2>")[0])
                 if len(titles) == 1:
-                    lecturer.get(f"/p/{sid}/step/2?phase=still")  # the lecturer moves on
+                    lecturer.post(
+                        f"/p/{sid}/step/2", data={"phase": "still"}
+                    )  # the lecturer moves on
                     moved = time.monotonic()
                 else:
                     # woken by PostgreSQL's NOTIFY, not by the 5-second poll

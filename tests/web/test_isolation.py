@@ -79,11 +79,13 @@ def test_a_session_id_unknown_or_one_character_off_reaches_nothing(client, other
 def test_a_lecture_is_driven_only_from_the_lecturers_browser(client, other):
     sid = present(client)
     code = open_room(client, sid)
-    client.get(f"/p/{sid}/step/1", params={"phase": "ask"})
+    client.post(f"/p/{sid}/step/1", data={"phase": "ask"})
     before = client.get(f"/r/{code}").text
-    for path in (f"/p/{sid}", f"/p/{sid}/step/2", f"/p/{sid}/room/answers"):
+    for path in (f"/p/{sid}", f"/p/{sid}/room/answers"):
         assert other.get(path).status_code == 403, path
+    assert other.post(f"/p/{sid}/step/2").status_code == 403
     assert other.post(f"/p/{sid}/room").status_code == 403
+    assert other.post(f"/p/{sid}/room/end").status_code == 403
     assert other.post(f"/p/{sid}/room/ask").status_code == 403
     command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 1}
     assert other.post(f"/api/sessions/{sid}/commands", json=command).status_code == 403
@@ -143,14 +145,14 @@ def test_a_student_facing_exercise_page_never_carries_its_answers(client):
 def test_a_rooms_followers_see_the_answer_only_once_it_is_revealed(client, other):
     sid = present(client)
     code = open_room(client, sid)
-    client.get(f"/p/{sid}/step/1", params={"phase": "ask"})
+    client.post(f"/p/{sid}/step/1", data={"phase": "ask"})
     client.post(f"/p/{sid}/room/ask")
     asked = other.get(f"/r/{code}").text
     assert "Question:" in asked and "Answer:" not in asked
     assert 'data-k="' in asked
     k_asked = int(re.search(r'data-k="(-?\d+)"', asked).group(1))
     assert other.get(f"/r/{code}/back", params={"at": 500}).text.count(f'data-k="{k_asked}"')
-    client.get(f"/p/{sid}/step/1", params={"phase": "play"})  # Reveal and play
+    client.post(f"/p/{sid}/step/1", data={"phase": "play"})  # Reveal and play
     revealed = other.get(f"/r/{code}").text
     assert "Answer: <strong>64</strong>" in revealed
 

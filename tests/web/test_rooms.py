@@ -31,11 +31,11 @@ def test_lessons_are_listed_and_presented_step_by_step(client):
     sid = present(client)
     first = client.get(f"/p/{sid}").text
     assert "Step 1 of 4" in first and "The mapping table" in first
-    step = client.get(f"/p/{sid}/step/1").text  # the presenter at step 2
+    step = client.post(f"/p/{sid}/step/1").text  # the presenter at step 2
     assert "Step 2 of 4" in step and "data-presenter" in step
     assert "Reveal and play" in step  # a step with a question asks it before playing
     assert "Answer" not in step and 'data-autoplay="1"' not in step
-    played = client.get(f"/p/{sid}/step/1?phase=play").text
+    played = client.post(f"/p/{sid}/step/1", data={"phase": "play"}).text
     assert 'data-autoplay="1"' in played and "Answer: <strong>64</strong>" in played
     end = re.search(r'data-until="(\d+)"', played).group(1)
     assert int(end) > int(re.search(r'data-k="(-?\d+)"', played).group(1))  # plays to its end
@@ -44,7 +44,7 @@ def test_lessons_are_listed_and_presented_step_by_step(client):
 def test_a_student_follows_the_lecturer_and_never_sees_past_them(client, student):
     sid = present(client)
     code = open_room(client, sid)
-    client.get(f"/p/{sid}/step/1?phase=play")
+    client.post(f"/p/{sid}/step/1", data={"phase": "play"})
     client.get(f"/s/{sid}/player?at=3&presenter=true")
     page = student.get(f"/r/{code}").text
     assert 'data-k="3"' in page and "From a virtual block to a sector" in page
@@ -58,7 +58,8 @@ def test_a_student_follows_the_lecturer_and_never_sees_past_them(client, student
 def test_answers_are_counted_for_the_lecturer_only(client, student):
     sid = present(client)
     code = open_room(client, sid)
-    client.get(f"/p/{sid}/step/1")
+    client.post(f"/p/{sid}/step/1")
+    student.get(f"/r/{code}")  # the follower's page: where an answer comes from
     assert (
         student.post(f"/r/{code}/answer", data={"value": "64"}).status_code == 409
     )  # not asked yet
@@ -90,7 +91,7 @@ def test_the_room_renders_once_per_change_for_all_followers(settings):
         async def three_followers():
             streams = [hub.follow(code) for _ in range(3)]
             first = [await anext(s) for s in streams]
-            await asyncio.to_thread(lecturer.get, f"/p/{sid}/step/2?phase=still")
+            await asyncio.to_thread(lecturer.post, f"/p/{sid}/step/2", data={"phase": "still"})
             second = [await asyncio.wait_for(anext(s), 5) for s in streams]
             for s in streams:
                 await s.aclose()
@@ -131,7 +132,7 @@ def test_presenting_a_lesson_counts_against_the_minutes_sessions(settings):
 
 def test_a_lesson_step_opens_the_presenter_there_and_a_reload_stays(client):
     sid = present(client)
-    step = client.get(f"/p/{sid}/step/2?phase=still", headers={"HX-Request": "true"})
+    step = client.post(f"/p/{sid}/step/2", data={"phase": "still"}, headers={"HX-Request": "true"})
     assert step.status_code == 204 and step.headers["HX-Redirect"] == f"/p/{sid}"
     again = client.get(f"/p/{sid}").text  # what a reload shows: the step the server holds
     assert "Step 3 of 4" in again and 'id="narration" data-step="2"' in again
@@ -140,14 +141,15 @@ def test_a_lesson_step_opens_the_presenter_there_and_a_reload_stays(client):
 def test_once_revealed_each_follower_sees_their_own_answer_beside_the_right_one(client, student):
     sid = present(client)
     code = open_room(client, sid)
-    client.get(f"/p/{sid}/step/1")
+    client.post(f"/p/{sid}/step/1")
     client.post(f"/p/{sid}/room/ask")
     with TestClient(client.app) as right, TestClient(client.app) as silent:
+        for browser in (student, right, silent):
+            browser.get(f"/r/{code}")
         student.post(f"/r/{code}/answer", data={"value": "63"})
         right.post(f"/r/{code}/answer", data={"value": "64"})
-        silent.get(f"/r/{code}")
         assert student.get(f"/r/{code}/mine").text == ""  # nothing before the reveal
-        client.get(f"/p/{sid}/step/1?phase=play")
+        client.post(f"/p/{sid}/step/1", data={"phase": "play"})
         assert f'hx-get="/r/{code}/mine"' in student.get(f"/r/{code}").text
         mine = student.get(f"/r/{code}/mine").text
         assert "You said <strong>63</strong>: not quite — the answer is 64." in mine

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.diagram.layout import PROJECTOR
 from app.lessons.study import PROGRESS_COOKIE, read_progress
 from app.store import rooms as rooms_repo
 
-from .. import drawn
+from .. import drawn, lecturer
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
-from . import lecturer
 
 router = APIRouter()
 
@@ -30,8 +29,7 @@ def lessons(request: Request, iovlab: AppDep) -> Response:
 def present(request: Request, iovlab: AppDep, client: ClientDep, db: DbDep, name: str) -> Response:
     """A fresh session holding the lesson's scenario and commands, presented from step 1."""
     lesson = lecturer.lesson_named(iovlab.lessons, name)
-    row = iovlab.sessions.open_lesson(db, client, lesson)
-    lecturer.hold(request, row.id)
+    row = iovlab.sessions.open_lesson(db, client, lesson, lecturer.lecturer_id(request, db))
     return RedirectResponse(f"/p/{row.id}", status_code=303)
 
 
@@ -51,12 +49,12 @@ def presenter(
 ) -> Response:
     """The presenter at its step, as the server holds it: a question not yet revealed is
     asked (its answer nowhere on the page), however the page was reached."""
-    lecturer.require(request, live.id)
+    lecturer.require(request, db, live.id)
     lesson, step = lecturer.presented(iovlab.lessons, db, live.id)
     current = lesson.steps[step]
     rooms = rooms_repo.rooms_of(db, live.id)
     room = rooms[-1] if rooms else None
-    revealed = lecturer.revealed(request, live.id, step) or (
+    revealed = lecturer.revealed(db, live.id, step) or (
         room is not None and room.question == "revealed"
     )
     if current.question is not None and not revealed:
@@ -82,29 +80,31 @@ def presenter(
     return iovlab.templates.TemplateResponse(request, "diagram/present.html", context)
 
 
-@router.get("/p/{session_id}/step/{step}")
+@router.post("/p/{session_id}/step/{step}")
 def goto_step(
     request: Request,
     iovlab: AppDep,
     db: DbDep,
     live: LiveDep,
     step: int,
-    phase: Annotated[str, Query(pattern="^(ask|play|still)$")] = "play",
+    said: Annotated[str | None, Form(alias="phase", pattern="^(ask|play|still)$")] = None,
 ) -> Response:
     """Enter a step (its question asked first, if it has one), or reveal its answer and play
-    it (``phase=play`` said outright); then the presenter shows it."""
-    lecturer.require(request, live.id)
+    it (``phase=play`` said outright); then the presenter shows it. A POST: a link from
+    another site must not move the class or reveal an answer."""
+    lecturer.require(request, db, live.id)
     lesson, _ = lecturer.presented(iovlab.lessons, db, live.id)
     step = max(0, min(step, len(lesson.steps) - 1))
     current = lesson.steps[step]
-    revealing = current.question is not None and request.query_params.get("phase") == "play"
+    phase = said or "play"
+    revealing = current.question is not None and said == "play"
     at = current.end if phase == "still" else current.start
     iovlab.sessions.bookmark(db, live.id, at)
     rooms_repo.set_step(
         db, session_id=live.id, step=step, k=at, question="revealed" if revealing else "none"
     )
     if revealing:
-        lecturer.reveal(request, live.id, step)
+        rooms_repo.reveal(db, session_id=live.id, step=step)
     url = f"/p/{live.id}" + ("?play=1" if phase == "play" else "")
     if request.headers.get("HX-Request"):
         return Response(status_code=204, headers={"HX-Redirect": url})
@@ -115,7 +115,7 @@ def goto_step(
 def lecturer_at(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep, k: int) -> Response:
     """The lecturer stepped by hand (a played hop, from the page's own cache): the class
     follows there too."""
-    lecturer.require(request, live.id)
+    lecturer.require(request, db, live.id)
     k = max(-1, min(k, len(live.trace.hops) - 1))
     iovlab.sessions.bookmark(db, live.id, k)
     rooms_repo.follow_cursor(db, session_id=live.id, k=k)

@@ -13,40 +13,70 @@ from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
 from app.exercises.grading import number
+from app.store import limits
 from app.store import rooms as repo
 from app.store.models import RoomRow
 
+from .. import lecturer
+from ..application import Iovlab
 from ..deps import AppDep, ClientDep, DbDep, LiveDep, stream_place
-from . import lecturer
 from .follow import follower_context
 
 router = APIRouter()
+FOLLOWER = "follower"  # the cookie's id of one follower: one answer per question
 
 
 def _lecturer_room(request: Request, db: Session, session_id: str) -> RoomRow:
-    rooms = repo.rooms_of(db, session_id)
-    held = request.session.get("rooms", {})
-    for room in reversed(rooms):
-        if isinstance(held, dict) and held.get(room.code) == room.secret:
-            return room
-    raise HTTPException(status_code=403, detail="only the lecturer's browser drives this room")
+    held = request.session.get(lecturer.KEY)
+    room = (
+        repo.lecturer_room(db, lecturer_id=held, session_id=session_id)
+        if isinstance(held, str)
+        else None
+    )
+    if room is None:
+        raise HTTPException(status_code=403, detail="only the lecturer's browser drives this room")
+    return room
 
 
-def _room(db: Session, code: str) -> RoomRow:
+def _room(iovlab: Iovlab, db: Session, client: str, code: str) -> RoomRow:
+    """The live room under ``code``; codes that find nothing are counted per address, so
+    guessing codes soon stops while a class joining its real room is never held back."""
+    key = f"join-misses:{client}"
+    allowed = iovlab.settings.join_misses_per_minute
+    if limits.hits(db, key=key, window_s=60) >= allowed:
+        raise _too_many_misses(60)
     room = repo.get_room(db, code)
     if room is None:
+        verdict = limits.take(db, key=key, limit=allowed, window_s=60)
+        if not verdict.allowed:
+            raise _too_many_misses(verdict.wait_s)
         raise HTTPException(status_code=404, detail=f"no live room {code!r}: check the code")
     return room
 
 
+def _too_many_misses(wait_s: float) -> HTTPException:
+    return HTTPException(
+        status_code=429,
+        detail="too many room codes tried from this address that found no room: wait a "
+        "minute, and check the code on the projector",
+        headers={"Retry-After": str(max(1, round(wait_s)))},
+    )
+
+
 @router.post("/p/{session_id}/room")
 def open_room(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Response:
-    lecturer.require(request, live.id)
+    lecturer.require(request, db, live.id)
     _, step = lecturer.presented(iovlab.lessons, db, live.id)
-    room = repo.open_room(db, session_id=live.id, step=step, k=live.cursor)
-    held = dict(request.session.get("rooms", {}))
-    held[room.code] = room.secret
-    request.session["rooms"] = held
+    repo.open_room(db, session_id=live.id, step=step, k=live.cursor)
+    return RedirectResponse(f"/p/{live.id}", status_code=303)
+
+
+@router.post("/p/{session_id}/room/end")
+def end_room(request: Request, db: DbDep, live: LiveDep) -> Response:
+    """The lecturer ends the class: the room, its answers and its code are gone (the code
+    is free for another room); the presentation goes on without a room."""
+    room = _lecturer_room(request, db, live.id)
+    repo.end_room(db, room.code)
     return RedirectResponse(f"/p/{live.id}", status_code=303)
 
 
@@ -75,12 +105,19 @@ def answers(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep) -> Respo
 
 @router.get("/join", response_class=HTMLResponse)
 def join(
-    request: Request, iovlab: AppDep, db: DbDep, code: Annotated[str, Query(max_length=8)] = ""
+    request: Request,
+    iovlab: AppDep,
+    db: DbDep,
+    client: ClientDep,
+    code: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     if code.strip():
-        room = repo.get_room(db, code)
-        if room is not None:
+        try:
+            room = _room(iovlab, db, client, code)
             return RedirectResponse(f"/r/{room.code}", status_code=303)
+        except HTTPException as error:
+            if error.status_code != 404:
+                raise
     problem = f"No live room has the code {code.strip().upper()!r}." if code.strip() else None
     return iovlab.templates.TemplateResponse(
         request,
@@ -91,9 +128,11 @@ def join(
 
 
 @router.get("/r/{code}", response_class=HTMLResponse)
-def follow_page(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Response:
-    room = _room(db, code)
-    request.session.setdefault("follower", secrets.token_urlsafe(12))
+def follow_page(
+    request: Request, iovlab: AppDep, db: DbDep, client: ClientDep, code: str
+) -> Response:
+    room = _room(iovlab, db, client, code)
+    request.session.setdefault(FOLLOWER, secrets.token_urlsafe(12))
     context = follower_context(iovlab, db, room, room.k, True)
     return iovlab.templates.TemplateResponse(request, "lessons/follow.html", context)
 
@@ -102,44 +141,55 @@ def follow_page(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Respo
 async def follow_stream(iovlab: AppDep, client: ClientDep, code: str) -> EventSourceResponse:
     # no database session held for the life of a stream: a room has hundreds of them
     with Session(iovlab.engine) as db:
-        room = _room(db, code)
+        room = _room(iovlab, db, client, code)
     hub = iovlab.rooms
 
     async def events() -> AsyncIterator[bytes]:
         async for _, frame in hub.follow(room.code):
             yield frame  # already an encoded event: sse-starlette sends bytes as they are
 
-    return EventSourceResponse(events(), ping=15, background=stream_place(iovlab.streams, client))
+    return EventSourceResponse(
+        events(), ping=15, background=stream_place(iovlab.room_streams, client)
+    )
 
 
 @router.get("/r/{code}/back", response_class=HTMLResponse)
 def look_back(
-    request: Request, iovlab: AppDep, db: DbDep, code: str, at: Annotated[int, Query(ge=-1)]
+    request: Request,
+    iovlab: AppDep,
+    db: DbDep,
+    client: ClientDep,
+    code: str,
+    at: Annotated[int, Query(ge=-1)],
 ) -> Response:
     """A follower steps through hops already shown, never past the lecturer."""
-    room = _room(db, code)
+    room = _room(iovlab, db, client, code)
     context = follower_context(iovlab, db, room, at, False)
     return iovlab.templates.TemplateResponse(request, "lessons/follow_box.html", context)
 
 
 @router.get("/r/{code}/live", response_class=HTMLResponse)
-def back_to_live(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Response:
-    room = _room(db, code)
+def back_to_live(
+    request: Request, iovlab: AppDep, db: DbDep, client: ClientDep, code: str
+) -> Response:
+    room = _room(iovlab, db, client, code)
     context = follower_context(iovlab, db, room, room.k, True)
     return iovlab.templates.TemplateResponse(request, "lessons/follow_box.html", context)
 
 
 @router.get("/r/{code}/mine", response_class=HTMLResponse)
-def own_answer(request: Request, iovlab: AppDep, db: DbDep, code: str) -> Response:
+def own_answer(
+    request: Request, iovlab: AppDep, db: DbDep, client: ClientDep, code: str
+) -> Response:
     """Once the answer is revealed: what this follower said, beside the right answer.
 
     The revealed view is one render for the whole room; each follower fetches this
     line of their own."""
-    room = _room(db, code)
+    room = _room(iovlab, db, client, code)
     presentation = repo.get_presentation(db, room.session_id)
     lesson = iovlab.lessons.get(presentation.lesson) if presentation else None
     step = lesson.steps[room.step] if lesson else None
-    follower = request.session.get("follower")
+    follower = request.session.get(FOLLOWER)
     if room.question != "revealed" or step is None or step.answer is None:
         return HTMLResponse("")
     given = repo.answer_of(db, room=room, follower=str(follower)) if follower else None
@@ -162,14 +212,28 @@ def same_answer(given: str, expected: str) -> bool:
 
 @router.post("/r/{code}/answer", response_class=HTMLResponse)
 def give_answer(
-    request: Request, db: DbDep, code: str, value: Annotated[str, Form(max_length=100)]
+    request: Request,
+    iovlab: AppDep,
+    db: DbDep,
+    client: ClientDep,
+    code: str,
+    value: Annotated[str, Form(max_length=100)],
 ) -> Response:
-    room = _room(db, code)
+    """One follower, one answer: the browser that opened the room's page (its cookie holds
+    the follower's id); a later answer replaces its earlier one."""
+    room = _room(iovlab, db, client, code)
+    follower = request.session.get(FOLLOWER)
+    if not isinstance(follower, str) or not follower:
+        raise HTTPException(
+            status_code=403,
+            detail=f"answer from the room's page: open /r/{room.code} in this browser first",
+        )
     if room.question != "open":
         raise HTTPException(status_code=409, detail="the question is not open")
-    follower = request.session.setdefault("follower", secrets.token_urlsafe(12))
+    if not value.strip():
+        raise HTTPException(status_code=422, detail="value: an answer cannot be blank")
     try:
-        repo.answer(db, room=room, follower=str(follower), value=value.strip())
+        repo.answer(db, room=room, follower=follower, value=value.strip())
     except repo.RoomEnded:
         raise HTTPException(status_code=404, detail="this room has ended") from None
     shown = html.escape(value.strip())

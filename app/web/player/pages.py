@@ -9,10 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.sim import ScenarioError
 
-from .. import drawn, owners
+from .. import drawn, lecturer, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
-from ..lectures import lecturer
 from ..render import composer_context
 
 router = APIRouter()
@@ -69,13 +68,14 @@ async def create_from_form(
 def session_page(
     request: Request,
     iovlab: AppDep,
+    db: DbDep,
     live: LiveDep,
     at: Annotated[int | None, Query(ge=0, description="the hop shown, from 1; 0: none")] = None,
 ) -> Response:
     k = live.cursor if at is None else at - 1
     context = drawn.page_context(iovlab, live, k) | composer_context(live)
     context["owner"] = owners.owns(request, iovlab.secret, live.id) or lecturer.holds(
-        request, live.id
+        request, db, live.id
     )
     return iovlab.templates.TemplateResponse(request, "session.html", context)
 

@@ -22,11 +22,10 @@ from starlette.concurrency import run_in_threadpool
 from app.sessions import Live
 from app.store import rooms
 
-from .. import owners
+from .. import lecturer, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, stream_place
 from ..drawn import render_hop
-from ..lectures import lecturer
 from ..render import SPEEDS, render_stage
 
 Render = Callable[..., str]  # a hop's event, rendered
@@ -53,7 +52,7 @@ async def stream(
         raise HTTPException(status_code=404, detail="no such session")
     first = _first_hop(live, start, last_event_id)
     presenter = request.query_params.get("presenter") == "1"
-    lecturing = lecturer.holds(request, live.id)  # the class follows its lecturer's stream only
+    lecturing = await run_in_threadpool(_lecturing, iovlab, request, live.id)
     # a viewer's position is theirs: only the owner's stream moves the session's bookmark
     owning = lecturing or owners.owns(request, iovlab.secret, live.id)
     # the drawn player asks for hop events (what each hop changes) instead of whole stages
@@ -64,6 +63,14 @@ async def stream(
         iovlab, request, live, first, speed, until, presenter, lecturing, owning, render
     )
     return EventSourceResponse(events, ping=15, background=stream_place(iovlab.streams, client))
+
+
+def _lecturing(iovlab: Iovlab, request: Request, session_id: str) -> bool:
+    """Whether this is the lecturer's stream (the class follows it, no other); a presented
+    session streams to no one else."""
+    with Session(iovlab.engine) as db:
+        lecturer.guard(request, db, session_id)
+        return lecturer.holds(request, db, session_id)
 
 
 def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:

@@ -147,7 +147,10 @@ def test_a_room_answer_and_a_sign_in_email_made_of_script_stay_text(hostile, bro
     page.click("button:has-text('Start a live room')")
     page.wait_for_selector(".code")
     code = page.inner_text(".code").strip()
-    assert page.request.get(f"{server}/p/{sid}/step/1?phase=ask").ok
+    stepped = page.request.post(
+        f"{server}/p/{sid}/step/1", form={"phase": "ask"}, headers={"Origin": server}
+    )
+    assert stepped.ok, stepped.status
     asked = page.request.post(f"{server}/p/{sid}/room/ask", headers={"Origin": server})
     assert asked.ok, asked.status
 

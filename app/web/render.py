@@ -13,6 +13,7 @@ from jinja2 import Environment
 from app.exercises.grading import tolerance_note
 from app.sessions import Live
 from app.sim import LEVELS
+from app.sim.interception import INTERCEPTION
 from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
 from app.sim.trace import STAGES
 
@@ -41,6 +42,7 @@ def install_filters(env: Environment) -> None:
         PALETTE=PALETTE,
         SPEEDS=SPEEDS,
         LEVELS=LEVELS,
+        INTERCEPTION=INTERCEPTION,
         STAGES=STAGES,
         CATEGORIES=CATEGORIES,
         station_id=station_id,

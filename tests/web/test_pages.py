@@ -7,6 +7,8 @@ import io
 import re
 from pathlib import Path
 
+from app.sim.scenario import CATEGORIES
+
 from .conftest import new_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +27,9 @@ def test_home_shows_a_card_per_shipped_scenario_with_its_description(client):
         "levels",
     ):
         assert f'value="{name}"' in page
+    # one card per category in the categories' order, then the wholes
+    first = [page.index(f'value="{name}"') for name in (*CATEGORIES, "all-devices", "levels")]
+    assert first == sorted(first)
     assert "The printer is spooled: shared by whole jobs" in page
     assert re.search(r'src="/assets/[0-9a-f]{12}/vendor/htmx-2.0.11.min.js"', page)
     assert "unpkg" not in page and "cdn" not in page.lower()

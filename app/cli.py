@@ -24,7 +24,7 @@ from app.sim import (
 from app.sim.compare import comparison_document
 from app.sim.export import trace_document
 from app.sim.loadcurve import format_load_curve
-from app.sim.scenario import Scenario
+from app.sim.scenario import Level, Scenario
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -42,12 +42,6 @@ database = typer.Typer(help="The database's schema (DATABASE_URL).", no_args_is_
 app.add_typer(database, name="db")
 
 ScenarioPath = Annotated[Path, typer.Argument(help="A scenario file (YAML or JSON).")]
-
-
-class LevelChoice(str, Enum):
-    io_operation = "io_operation"
-    device_driver = "device_driver"
-    system_call = "system_call"
 
 
 class Format(str, Enum):
@@ -105,8 +99,9 @@ def validate(path: ScenarioPath) -> None:
 @app.command()
 def trace(
     path: ScenarioPath,
+    # the choices are the Level type's own values, as everywhere else that lists levels
     level: Annotated[
-        LevelChoice | None,
+        Level | None,
         typer.Option(help="Run every request at this interception level."),
     ] = None,
     format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
@@ -114,7 +109,7 @@ def trace(
     """Simulate the scenario's workload and print every hop of every request."""
     scenario = _load(path)
     with _within_budget(path):
-        result = simulate(scenario, level=level.value if level else None, max_hops=_max_hops())
+        result = simulate(scenario, level=level, max_hops=_max_hops())
     typer.echo(_render(result, format), nl=False)
 
 

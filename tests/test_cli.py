@@ -1,10 +1,12 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.sim import LEVELS as CORE_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = str(ROOT / "scenarios" / "all-devices.yaml")
@@ -88,6 +90,17 @@ def test_trace_json_has_the_documented_shape():
 def test_trace_rejects_an_unknown_level():
     result = runner.invoke(app, ["trace", ALL, "--level", "hypercall"])
     assert result.exit_code == 2
+
+
+def test_trace_level_choices_are_exactly_the_levels_of_the_core():
+    for level in CORE_LEVELS:
+        result = runner.invoke(app, ["trace", ALL, "--level", level, "--format", "json"])
+        assert result.exit_code == 0, level
+        doc = json.loads(result.output)
+        assert doc["level"] == level and {h["level"] for h in doc["hops"]} == {level}
+    refused = runner.invoke(app, ["trace", ALL, "--level", "hypercall"])
+    offered = [name for name in re.findall(r"'(\w+)'", refused.output) if name != "hypercall"]
+    assert offered == list(CORE_LEVELS)
 
 
 def test_compare_shows_every_level_for_every_kind_of_request():

@@ -8,8 +8,9 @@ from pathlib import Path
 from app.sim import Scenario, load_scenario
 from app.sim.scenario import CATEGORIES, CATEGORY_OF_TYPE
 
-# The order of the cards on the home page: one per category, then the wholes.
-ORDER = ("dedicated", "partitioned", "shared", "spooled", "virtual", "all-devices", "levels")
+# The order of the cards on the home page: one per category (its scenario is named after
+# it), then the wholes.
+ORDER = (*CATEGORIES, "all-devices", "levels")
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,8 @@ class Interception:
     register access of the guest's driver is an exit of its own (the device must then
     model its registers); ``in_guest_driver`` whether the guest's own driver runs for
     a request; ``vmm_answers`` whether the VMM stands in for the guest OS, answering its
-    calls itself, which it can do only for a guest OS it knows.
+    calls itself, which it can do only for a guest OS it knows; ``driver_name`` what the
+    page calls the way a guest's request leaves it at this level.
     """
 
     trap_us: int
@@ -92,6 +93,7 @@ class Interception:
     registers: bool
     in_guest_driver: bool
     vmm_answers: bool
+    driver_name: str
 
     def answered(self, guest: str) -> str:
         """Who gets a request's status: when the VMM answers the application's call,
@@ -308,7 +310,8 @@ def guest_starts(
 
 
 # The one table of the levels: adding a level is a row here, its cost in costs.py, its
-# name in scenario.Level, and a row in each device's wording table.
+# name in scenario.Level, and a row in each device's wording table. Everything else that
+# lists levels (the CLI's choices, the forms, the page's wording) reads LEVELS or this.
 INTERCEPTION: dict[str, Interception] = {
     "io_operation": Interception(
         trap_us=VM_EXIT_US + EMULATE_REGISTER_US,
@@ -316,6 +319,7 @@ INTERCEPTION: dict[str, Interception] = {
         registers=True,
         in_guest_driver=True,
         vmm_answers=False,
+        driver_name="native driver (its I/O traps)",
     ),
     "device_driver": Interception(
         trap_us=VM_EXIT_US + PARAVIRTUAL_REQUEST_US,
@@ -323,6 +327,7 @@ INTERCEPTION: dict[str, Interception] = {
         registers=False,
         in_guest_driver=True,
         vmm_answers=False,
+        driver_name="VMM's virtual driver (virtio)",
     ),
     "system_call": Interception(
         trap_us=VM_EXIT_US + INTERPRET_SYSCALL_US,
@@ -330,5 +335,6 @@ INTERCEPTION: dict[str, Interception] = {
         registers=False,
         in_guest_driver=False,
         vmm_answers=True,
+        driver_name="system calls (trapped)",
     ),
 }

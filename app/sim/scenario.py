@@ -8,7 +8,7 @@ in :mod:`app.sim.checks`.
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal, TypeAlias, get_args
+from typing import Annotated, ClassVar, Literal, TypeAlias, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -194,6 +194,9 @@ CATEGORY_OF_TYPE = {
 
 
 class Item(Strict):
+    # fields of the model a person does not fill in when sending a request by hand
+    not_composed: ClassVar[frozenset[str]] = frozenset()
+
     at_us: int = Field(0, ge=0, le=MAX_TIME_US)
     device: Id
     level: Level | None = None
@@ -222,6 +225,8 @@ class NetSend(GuestItem):
     # Where the frames lie in the guest's memory (guest-physical), for a
     # passthrough device's DMA; default the start of the guest's first region.
     buffer: int | None = Field(None, ge=0, lt=MAX_ADDRESS)
+    # a file may place the buffer; a person sending by hand leaves it to its default
+    not_composed: ClassVar[frozenset[str]] = frozenset({"buffer"})
 
 
 class FrameArrives(Item):
@@ -287,6 +292,17 @@ OP_DEVICE_TYPES: dict[str, tuple[str, ...]] = {
     "key_read": ("keyboard",),
     "mouse_read": ("mouse",),
     "switch_owner": ("console_switch",),
+}
+
+
+# What a person gives to send each operation by hand, in the model's order: its own
+# fields but when, where and at which level it runs (the composer asks those apart).
+_PLACED = frozenset({"at_us", "device", "level", "op"})
+OP_FIELDS: dict[str, tuple[str, ...]] = {
+    get_args(model.model_fields["op"].annotation)[0]: tuple(
+        name for name in model.model_fields if name not in _PLACED | model.not_composed
+    )
+    for model in get_args(get_args(WorkloadItem)[0])
 }
 
 

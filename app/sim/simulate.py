@@ -14,41 +14,16 @@ already watched never changes under them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Generator, Iterable
 from typing import Any
 
 from .budget import DEFAULT_MAX_HOPS, BudgetPassed, budget_exceeded
 from .collector import collector_paused
-from .devices.dedicated import input_event, read_input
-from .devices.image import image_request
-from .devices.partitioned import disk_request
-from .devices.passthrough import passthrough_send
-from .devices.shared import frame_arrives, send_on_wire
-from .devices.spooled import print_job
-from .devices.virtual import switch_owner, switch_send
+from .devices import handlers
 from .engine import Engine
 from .machine import Machine
 from .scenario import GuestItem, Level, Scenario, SwitchOwner, WorkloadItem
-from .trace import RequestRecord, Trace
-
-Handler = Callable[[Machine, RequestRecord, Any], Generator[Any, Any, None] | None]
-
-_HANDLERS: dict[tuple[str, str], Handler] = {
-    ("disk_read", "disk"): disk_request,
-    ("disk_write", "disk"): disk_request,
-    ("net_send", "nic"): send_on_wire,
-    ("net_send", "vswitch"): switch_send,
-    ("frame_arrives", "nic"): frame_arrives,
-    ("print", "printer"): print_job,
-    ("key_press", "keyboard"): input_event,
-    ("mouse_move", "mouse"): input_event,
-    ("key_read", "keyboard"): read_input,
-    ("mouse_read", "mouse"): read_input,
-    ("switch_owner", "console_switch"): switch_owner,
-    ("disk_read", "image"): image_request,
-    ("disk_write", "image"): image_request,
-    ("net_send", "passthrough"): passthrough_send,
-}
+from .trace import Trace
 
 
 def simulate(
@@ -97,7 +72,8 @@ def simulate(
 def _request(m: Machine, item: WorkloadItem, level: str, origin: str) -> Generator[Any, Any, None]:
     record = m.new_request(item.op, _guest_of(item), item.device, level)
     record.origin = origin
-    process = _HANDLERS[item.op, m.devices[item.device].type](m, record, item)
+    # each device module declares the requests it handles (app/sim/devices)
+    process = handlers()[item.op, m.devices[item.device].type](m, record, item)
     if process is not None:
         yield from process
 

@@ -13,7 +13,9 @@ from jinja2 import Environment
 from app.exercises.grading import tolerance_note
 from app.sessions import Live
 from app.sim import LEVELS
+from app.sim.interception import INTERCEPTION
 from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
+from app.sim.scenario import OP_FIELDS as OP_FIELDS  # the composer's fields, for its routes
 from app.sim.trace import STAGES
 
 from .analysis.charts import short_number
@@ -41,6 +43,7 @@ def install_filters(env: Environment) -> None:
         PALETTE=PALETTE,
         SPEEDS=SPEEDS,
         LEVELS=LEVELS,
+        INTERCEPTION=INTERCEPTION,
         STAGES=STAGES,
         CATEGORIES=CATEGORIES,
         station_id=station_id,
@@ -134,21 +137,6 @@ def render_stage(
     )
     template = iovlab.templates.get_template("partials/stage.html")
     return str(template.render(streamed=True, **context))
-
-
-# The fields each operation takes from the composer, in the order shown.
-OP_FIELDS: dict[str, tuple[str, ...]] = {
-    "disk_read": ("guest", "block", "count"),
-    "disk_write": ("guest", "block", "count"),
-    "net_send": ("guest", "dst_ip", "bytes"),
-    "frame_arrives": ("dst_mac", "dst_ip", "bytes"),
-    "print": ("guest", "pages"),
-    "key_press": ("key",),
-    "mouse_move": ("dx", "dy"),
-    "key_read": ("guest",),
-    "mouse_read": ("guest",),
-    "switch_owner": ("target", "to"),
-}
 
 
 def composer_context(live: Live, device: str = "", op: str = "", guest: str = "") -> dict[str, Any]:

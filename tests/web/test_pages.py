@@ -7,6 +7,8 @@ import io
 import re
 from pathlib import Path
 
+from app.sim.scenario import CATEGORIES
+
 from .conftest import new_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +27,9 @@ def test_home_shows_a_card_per_shipped_scenario_with_its_description(client):
         "levels",
     ):
         assert f'value="{name}"' in page
+    # one card per category in the categories' order, then the wholes
+    first = [page.index(f'value="{name}"') for name in (*CATEGORIES, "all-devices", "levels")]
+    assert first == sorted(first)
     assert "The printer is spooled: shared by whole jobs" in page
     assert re.search(r'src="/assets/[0-9a-f]{12}/vendor/htmx-2.0.11.min.js"', page)
     assert "unpkg" not in page and "cdn" not in page.lower()
@@ -492,3 +497,21 @@ def test_a_chunked_body_over_the_limit_is_refused_as_it_arrives(client):
     )
     assert response.status_code == 413 and "over" in response.text
     assert _has_security_headers(response)
+
+
+def test_a_guests_driver_is_named_as_the_level_it_runs_at_says(client):
+    from markupsafe import escape
+
+    from app.sim.interception import INTERCEPTION
+
+    sid = new_session(client, "partitioned")  # a device-driver machine
+    write = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 1, "count": 1}
+    for level, row in INTERCEPTION.items():
+        hops = client.post(f"/api/sessions/{sid}/commands", json=write | {"level": level}).json()[
+            "hops"
+        ]
+        fragment = client.get(f"/s/{sid}/player?at={hops[0]['seq']}", headers=HTMX).text
+        vm1 = fragment.split('id="guest-vm1"', 1)[1].split("</article>", 1)[0]
+        assert escape(row.driver_name) in vm1, level
+    names = {row.driver_name for row in INTERCEPTION.values()}
+    assert len(names) == len(INTERCEPTION)  # each level says its own

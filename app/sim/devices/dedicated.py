@@ -38,6 +38,7 @@ from ..machine import DedicatedState, Machine
 from ..registers import Access, i8042_key, i8042_mouse, scancode_text, scancodes, unshifted
 from ..scenario import KeyPress, KeyRead, MouseMove, MouseRead
 from ..trace import RequestRecord
+from . import Handler
 
 
 def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> Waits:
@@ -227,3 +228,12 @@ def _irq(m: Machine, device: str) -> int:
 
 def _owners(m: Machine) -> dict[str, str | None]:
     return {device: state.owner for device, state in m.dedicated.items()}
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("key_press", "keyboard"): input_event,
+    ("mouse_move", "mouse"): input_event,
+    ("key_read", "keyboard"): read_input,
+    ("mouse_read", "mouse"): read_input,
+}

@@ -17,6 +17,7 @@ from ..interception import Waits
 from ..machine import DiskState, Machine
 from ..scenario import DiskRead, DiskWrite
 from ..trace import RequestRecord
+from . import Handler
 from .partitioned import Backing, block_request, serve, span_of
 
 
@@ -103,3 +104,10 @@ def _fs_mapping(image: ImageFile, disk: DiskState, run: Run, access: FileAccess)
             f"pblock {run.physical_block} → C {cylinder} / H {head} / S {sector}"
         ),
     }
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("disk_read", "image"): image_request,
+    ("disk_write", "image"): image_request,
+}

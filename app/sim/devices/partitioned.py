@@ -28,6 +28,7 @@ from ..machine import DiskState, Machine
 from ..registers import ata_command, ata_complete, ata_data_out
 from ..scenario import DiskRead, DiskWrite
 from ..trace import RequestRecord
+from . import Handler
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,3 +328,10 @@ def _native(req: RequestRecord, write: bool, count: int, ok: bool) -> str:
 
 def span_of(noun: str, first: int, count: int) -> str:
     return f"{noun} {first}" if count == 1 else f"{noun}s {first}-{first + count - 1}"
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("disk_read", "disk"): disk_request,
+    ("disk_write", "disk"): disk_request,
+}

@@ -25,6 +25,7 @@ from ..iommu import Translation, translate
 from ..machine import Machine
 from ..scenario import NetSend, Passthrough
 from ..trace import RequestRecord
+from . import Handler
 from .shared import split_frames
 
 IOMMU = "iommu"
@@ -164,3 +165,7 @@ def _detail(device: Passthrough, dma: Translation) -> dict[str, Any]:
 
 def _hex(address: int) -> str:
     return f"0x{address:X}"
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {("net_send", "passthrough"): passthrough_send}

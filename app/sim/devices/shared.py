@@ -22,6 +22,7 @@ from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
 from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
 from ..trace import RequestRecord
+from . import Handler
 
 # What the VMM must understand of a guest OS to hand it a frame at the
 # system-call level: which of its pending receive calls the frame completes.
@@ -245,3 +246,10 @@ def _rebuilt(m: Machine, req: RequestRecord, guest: str, frames: int, n: int) ->
     os = m.guests[guest].os
     call = syscall_name(os, "send")[0]
     return REBUILT[req.level].format(n=n, frames=frames, guest=guest, call=call, os=os)
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("net_send", "nic"): send_on_wire,
+    ("frame_arrives", "nic"): frame_arrives,
+}

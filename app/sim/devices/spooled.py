@@ -25,6 +25,7 @@ from ..machine import SPOOL_ROWS_SHOWN, Machine, SpoolState
 from ..registers import LPT_JOB_DONE, lpt_page
 from ..scenario import Print
 from ..trace import RequestRecord
+from . import Handler
 
 
 def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
@@ -243,3 +244,7 @@ def _queue_summary(row: SpoolRow, spool: SpoolState) -> str:
         f"the VMM's spool table: file {row['file']} waits behind {behind}; "
         f"{printer} prints whole jobs only"
     )
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {("print", "printer"): print_job}

@@ -11,6 +11,7 @@ from ..machine import Machine
 from ..registers import E1000_RX_DONE, E1000_TX_DONE
 from ..scenario import NetSend, SwitchOwner
 from ..trace import RequestRecord
+from . import Handler
 from .shared import RECEIVE_CALLS, send_start, split_frames
 
 
@@ -123,3 +124,10 @@ def switch_owner(m: Machine, req: RequestRecord, item: SwitchOwner) -> None:
         changed,
     )
     m.reply(req, "ok", f"{item.target} now belongs to {item.to}", owner=item.to)
+
+
+# What this module handles, by (operation, device type): the simulation finds it here.
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("net_send", "vswitch"): switch_send,
+    ("switch_owner", "console_switch"): switch_owner,
+}

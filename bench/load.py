@@ -1,304 +1,381 @@
-"""A class of students at once: iovlab on PostgreSQL with 2 workers, under N concurrent sessions.
+"""A class at once: N students on the drawn player, and a bare SSE endpoint in the same run.
 
-Makes a fresh schema in the local PostgreSQL, migrates it with `iovlab db upgrade`,
-starts `iovlab serve --workers 2` in its own process, and runs N simulated
-students on loopback, arriving over a few seconds. Each student opens a session,
-issues C commands through the JSON API, reads how many hops the session has, and
-streams every hop over Server-Sent Events at 4× speed. Prints requests/s, the
-p50/p99 latency of the API requests and of the first streamed hop, errors,
-hops lost (an id missing or repeated in a student's stream), and the server's
-RSS (the supervisor and its workers). Bounded in count and time: it gives up
-after --deadline seconds.
+Deploys iovlab as ``make run`` does — a fresh PostgreSQL schema (or, with ``--sqlite``,
+a SQLite file), ``iovlab db upgrade``, ``iovlab serve --workers 2`` — or takes a running
+one (``--url``). N students arrive over ``--ramp`` seconds on loopback; each does what a
+student does:
 
-    python bench/load.py [--students 500] [--commands 20] [--ramp 10] [--deadline 600] [--sqlite]
+- opens a session of ``all-devices`` through the API, and loads its page;
+- issues C requests through the API (as its owner, with the token it was given), and
+  reads the session;
+- plays it: streams its hops as the drawn player does (``format=hops&profile=laptop``),
+  at the speed that makes the server send ``--rate`` hops a second, every id checked;
+- scrubs to S hops (each the whole diagram at that hop, as the page asks for it).
 
-``--sqlite`` runs on a SQLite file of its own instead (for a quick look anywhere).
+Then a bare SSE endpoint (``bench/bare_hops.py``, as many workers) sends the very hop
+events a student's stream carried, at the same rate, to as many clients arriving alike.
+Prints the machine's load average before and after, API p50/p99 (and per call), the
+first hop's p50/p99, hops a second per stream (median, p5) for both, hops lost or
+repeated, bytes per hop event, errors, the server's RSS, and the ratio of iovlab's
+median hops/s per stream to the bare endpoint's. Exits 1 on an error or a hop lost or
+repeated (with ``--strict``, on a target missed too); gives up after ``--deadline`` s.
+
+    python bench/load.py [--students 500] [--commands 20] [--rate 5] [--hops N] [--scrubs 2]
+                         [--ramp 10] [--workers 2] [--sqlite | --url http://host:port]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
+import urllib.request
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2 as httpx
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import free_port  # noqa: E402
+from bench import load_servers as servers  # noqa: E402
+from bench.sse_reader import Hops, read_hops  # noqa: E402
 
-POSTGRES = os.environ.get("IOVLAB_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1/test")
-EVENT_ID = re.compile(rb"(?:^|\n)id: (\d+)\r?\n")
-COMMANDS = [
+COMMANDS: list[dict[str, str | int]] = [
     {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 7},
     {"op": "net_send", "guest": "vm2", "device": "nic0", "dst_ip": "192.0.2.9", "bytes": 3000},
     {"op": "key_press", "device": "kbd0", "key": "k"},
     {"op": "frame_arrives", "device": "nic0", "dst_mac": "52:54:00:00:00:01", "bytes": 600},
     {"op": "disk_read", "guest": "vm2", "device": "disk0", "block": 12, "count": 2},
 ]
+# the player's speeds (app/web/render.py), not imported: the client stays light beside the server
+SPEEDS = (0.25, 4.0)
+CALLS = ("create", "page", "command", "read", "scrub")
+API_P99_MS, FIRST_HOP_P99_MS, RATIO, FULL_RATE = 300, 500, 0.5, 0.95
+
+
+@dataclass(frozen=True)
+class Plan:
+    students: int
+    commands: int
+    ramp: float
+    rate: float  # hops a second the server is to send each stream
+    speed: float  # the player's speed that makes it so
+    hops: int | None  # at most this many hops a stream (None: every hop)
+    scrubs: int
+    deadline: float
+    host: str
+    port: int
+
+    def arrival(self, i: int) -> float:
+        return self.ramp * i / self.students
 
 
 @dataclass
 class Tally:
-    latencies: list[float] = field(default_factory=list)  # API requests, seconds
-    first_hop: list[float] = field(default_factory=list)  # stream opened → first hop
-    requests: int = 0
+    calls: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    streams: list[Hops] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    hops_expected: int = 0
-    hops_received: int = 0
-    hops_lost: int = 0
-    students_done: int = 0
+    lost: int = 0
+    repeated: int = 0
+    expected: int = 0
+    finished: int = 0
+    per_stream: int = 0  # hops each stream is to carry (every student's session is alike)
+    sessions: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # one stream's hop events, for the bare one
+    elapsed: float = 0.0
+    rss_idle: int = 0
+    rss_peak: int = 0
+
+    def streamed(self, hops: Hops, count: int) -> bool:
+        self.streams.append(hops)
+        self.expected += count
+        lost, repeated = hops.lost_and_repeated(0, count)
+        self.lost += lost
+        self.repeated += repeated
+        if hops.error:
+            self.errors.append(hops.error)
+        elif hops.ids != list(range(count)):
+            self.errors.append(f"hop ids out of order: {hops.ids[:12]}…")
+        return not hops.error
+
+    def latencies(self) -> list[float]:
+        return [s for kind in CALLS for s in self.calls.get(kind, [])]
+
+    def rates(self) -> list[float]:
+        return [r for r in (h.rate() for h in self.streams) if r is not None]
+
+    def first_hops(self) -> list[float]:
+        return [f for f in (h.first_hop_s() for h in self.streams) if f is not None]
+
+    def received(self) -> int:
+        return sum(len(h.ids) for h in self.streams)
 
 
-async def timed(tally: Tally, call, *args, expect: int, **kwargs) -> httpx.Response:
+class NoCookies(DefaultCookiePolicy):
+    """Each student proves it owns its session with its token: no cookie shared by them all."""
+
+    def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+
+def command(j: int) -> dict[str, str | int]:
+    """The j-th request a student issues: the five kinds in turn, each block a new one."""
+    chosen = dict(COMMANDS[j % len(COMMANDS)])
+    if "block" in chosen:
+        chosen["block"] = (int(chosen["block"]) + j) % 4000
+    return chosen
+
+
+async def call(
+    tally: Tally, kind: str, send: Callable[..., Awaitable[httpx.Response]], url: str, **kw: Any
+) -> httpx.Response:
     began = time.perf_counter()
-    response = await call(*args, **kwargs)
-    tally.latencies.append(time.perf_counter() - began)
-    tally.requests += 1
-    if response.status_code != expect:
-        raise RuntimeError(f"{response.request.url.path}: {response.status_code} {response.text}")
+    response = await send(url, **kw)
+    tally.calls[kind].append(time.perf_counter() - began)
+    if response.status_code not in (200, 201):
+        raise RuntimeError(f"{kind} {url}: {response.status_code} {response.text[:200]}")
     return response
 
 
-async def stream_hops(port: int, sid: str, total: int, tally: Tally) -> None:
-    """Read every hop event with a bare socket (the client shares the server's cores)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        f"GET /s/{sid}/stream?from=0&speed=4 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        "Accept: text/event-stream\r\nConnection: close\r\n\r\n".encode()
-    )
-    await writer.drain()
-    began = time.perf_counter()
-    tally.requests += 1
-    seen: list[int] = []
-    tail = b""
+async def student(i: int, client: httpx.AsyncClient, plan: Plan, tally: Tally) -> None:
+    await asyncio.sleep(plan.arrival(i))
     try:
-        while not seen or seen[-1] < total - 1:
-            chunk = await reader.read(65536)
-            if not chunk:
-                break
-            data = tail + chunk
-            end = 0
-            for match in EVENT_ID.finditer(data):
-                if not seen:
-                    tally.first_hop.append(time.perf_counter() - began)
-                seen.append(int(match.group(1)))
-                end = match.end()
-            tail = data[max(end, len(data) - 32) :]
-    finally:
-        writer.close()
-    tally.hops_expected += total
-    tally.hops_received += len(seen)
-    tally.hops_lost += len(set(range(total)) - set(seen)) + (len(seen) - len(set(seen)))
-    if seen != list(range(total)):
-        tally.errors.append(f"{sid}: stream ids out of order or missing ({len(seen)}/{total})")
-
-
-async def student(
-    client: httpx.AsyncClient, port: int, commands: int, delay: float, tally: Tally
-) -> None:
-    await asyncio.sleep(delay)
-    try:
-        created = await timed(
-            tally, client.post, "/api/sessions", json={"scenario": "all-devices"}, expect=201
-        )
-        sid = created.json()["id"]
-        for i in range(commands):
-            command = dict(COMMANDS[i % len(COMMANDS)])
-            if "block" in command:
-                command["block"] = (command["block"] + i) % 4000
-            await timed(
-                tally, client.post, f"/api/sessions/{sid}/commands", json=command, expect=201
-            )
-        total = (await timed(tally, client.get, f"/api/sessions/{sid}", expect=200)).json()["hops"]
-        await stream_hops(port, sid, total, tally)
-        tally.students_done += 1
+        new = {"json": {"scenario": "all-devices"}}
+        created = (await call(tally, "create", client.post, "/api/sessions", **new)).json()
+        sid = created["id"]
+        tally.sessions.append(sid)
+        owner = {"Authorization": f"Bearer {created['token']}"}
+        await call(tally, "page", client.get, created["url"], headers=owner)
+        for j in range(plan.commands):
+            url = f"/api/sessions/{sid}/commands"
+            await call(tally, "command", client.post, url, json=command(j), headers=owner)
+        read = await call(tally, "read", client.get, f"/api/sessions/{sid}", headers=owner)
+        total = read.json()["hops"]
+        count = total if plan.hops is None else min(plan.hops, total)
+        tally.per_stream = count
+        query = f"format=hops&profile=laptop&from=0&until={count - 1}&speed={plan.speed:g}"
+        path = f"/s/{sid}/stream?{query}"
+        hops = await read_hops(plan.host, plan.port, path, count, headers=owner, keep=i == 0)
+        if i == 0:
+            tally.kept = hops.payloads
+        complete = tally.streamed(hops, count)
+        for s in range(plan.scrubs):
+            url = f"/s/{sid}/hops/{(s + 1) * total // (plan.scrubs + 1)}?full=1&profile=laptop"
+            await call(tally, "scrub", client.get, url, headers={"HX-Request": "true", **owner})
+        tally.finished += complete
     except Exception as error:  # every failure is counted and shown
         tally.errors.append(f"{type(error).__name__}: {error}"[:300])
 
 
-async def run_class(port: int, students: int, commands: int, ramp: float, deadline: float) -> Tally:
+async def bare_student(i: int, plan: Plan, tally: Tally) -> None:
+    await asyncio.sleep(plan.arrival(i))
+    count = tally.per_stream
+    hops = await read_hops(plan.host, plan.port, f"/stream?hops={count}", count)
+    tally.finished += tally.streamed(hops, count)
+
+
+async def run_class(
+    plan: Plan, tally: Tally, pid: int | None, one: Callable[[int], Coroutine[Any, Any, None]]
+) -> None:
+    watch = servers.RssWatch(pid)
+    sampler = asyncio.create_task(watch.run())
+    began = time.perf_counter()
+    tasks = [asyncio.create_task(one(i)) for i in range(plan.students)]
+    _, pending = await asyncio.wait(tasks, timeout=plan.deadline)
+    for task in pending:
+        task.cancel()
+    if pending:
+        tally.errors.append(f"{len(pending)} students unfinished after {plan.deadline:g} s")
+    tally.elapsed = time.perf_counter() - began
+    watch.stop()
+    await sampler
+    tally.rss_idle, tally.rss_peak = watch.idle, watch.peak
+
+
+async def iovlab_class(plan: Plan, pid: int | None) -> Tally:
     tally = Tally()
-    limits = httpx.Limits(max_connections=students, max_keepalive_connections=students)
+    limits = httpx.Limits(max_connections=plan.students, max_keepalive_connections=plan.students)
+    base = f"http://{plan.host}:{plan.port}"
+    cookies = CookieJar(policy=NoCookies())
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits
+        base_url=base, timeout=120, limits=limits, cookies=cookies
     ) as client:
-        tasks = [
-            asyncio.create_task(student(client, port, commands, ramp * i / students, tally))
-            for i in range(students)
-        ]
-        _, pending = await asyncio.wait(tasks, timeout=deadline)
-        for task in pending:
-            task.cancel()
-        if pending:
-            tally.errors.append(f"{len(pending)} students unfinished after {deadline:g} s")
+        await run_class(plan, tally, pid, lambda i: student(i, client, plan, tally))
+        if tally.sessions and len(tally.kept) < tally.per_stream:
+            # the first student's stream broke off: the same events, asked for one by one
+            sid = tally.sessions[0]
+            tally.kept = [
+                (await client.get(f"/s/{sid}/hops/{k}?profile=laptop")).text
+                for k in range(tally.per_stream)
+            ]
     return tally
 
 
-def process_tree_rss_kib(root: int) -> int:
-    """VmRSS of ``root`` and every process below it (uvicorn's supervisor and workers)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        tree.update(children)
-        frontier.extend(children)
-    total = 0
-    for pid in tree:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
+async def bare_class(plan: Plan, pid: int, count: int) -> Tally:
+    tally = Tally(per_stream=count)
+    await run_class(plan, tally, pid, lambda i: bare_student(i, plan, tally))
+    return tally
 
 
-async def sample_rss(root: int, peak: list[int], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        peak[0] = max(peak[0], process_tree_rss_kib(root))
-        await asyncio.sleep(0.5)
-
-
-def fresh_schema() -> tuple[str, str]:
-    schema = f"iovlab_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
-    return schema, f"{POSTGRES}?options=-csearch_path%3D{schema}"
-
-
-def drop_schema(schema: str) -> None:
-    admin = create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
-
-
-def serve(database_url: str, workers: int, hop_interval: float) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "IOVLAB_HOP_INTERVAL_S": str(hop_interval),
-        # every simulated student is on loopback: one address for the whole class
-        "IOVLAB_SESSIONS_PER_MINUTE": "10000",
-        "IOVLAB_STREAMS_PER_CLIENT": "100000",
-    }
-    cli = [sys.executable, "-m", "app.cli"]
-    migrated = subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True)
-    if migrated.returncode != 0:
-        raise RuntimeError(f"iovlab db upgrade failed: {migrated.stderr.decode()}")
-    process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process, port
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("iovlab did not start")
-
-
-def percentile(values: list[float], p: int) -> float:
+def percentile(values: list[float], p: float) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100)[p - 1]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
 
 
-async def measure(args: argparse.Namespace, port: int, pid: int) -> tuple[Tally, float, int, int]:
-    peak = [0]
-    stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_rss(pid, peak, stop))
-    await asyncio.sleep(0.6)
-    idle = peak[0]
-    began = time.perf_counter()
-    tally = await run_class(port, args.students, args.commands, args.ramp, args.deadline)
-    elapsed = time.perf_counter() - began
-    stop.set()
-    await sampler
-    return tally, elapsed, idle, peak[0]
+def ms(values: list[float]) -> str:
+    p50, p99 = (percentile(values, p) * 1000 for p in (50, 99))
+    return f"p50 {p50:,.1f} ms, p99 {p99:,.1f} ms"
+
+
+def per_stream(tally: Tally) -> str:
+    rates = tally.rates()
+    median = statistics.median(rates) if rates else float("nan")
+    return f"median {median:.2f}/s, p5 {percentile(rates, 5):.2f}/s"
+
+
+def loads() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load: str) -> bool:
+    where = args.url or (
+        f"iovlab serve --workers {args.workers}, "
+        f"{'SQLite' if args.sqlite else 'PostgreSQL'} (a fresh database), loopback"
+    )
+    scrubs = f", scrub to {plan.scrubs} hops" if plan.scrubs else ""
+    sizes = [s for h in ours.streams for s in h.sizes]
+    rss = ours.rss_peak / 1024, ours.rss_idle / 1024
+    per_student = (ours.rss_peak - ours.rss_idle) / max(plan.students, 1)
+    ours_rate = statistics.median(ours.rates()) if ours.rates() else float("nan")
+    bare_rate = statistics.median(bare.rates()) if bare.rates() else float("nan")
+    ratio = ours_rate / bare_rate if bare_rate else float("nan")
+    api, first = ours.latencies(), ours.first_hops()
+    requests = len(api) + len(ours.streams)
+    print(f"students         {plan.students} concurrent, arriving over {plan.ramp:g} s")
+    print(f"server           {where}")
+    print(
+        f"each             create, page, {plan.commands} commands, read; stream "
+        f"{ours.per_stream} hops (the drawn player's events) at {plan.rate:g}/s "
+        f"(speed {plan.speed:g}){scrubs}"
+    )
+    print(f"load average     {load} (1, 5, 15 min; {os.cpu_count()} cores)")
+    print(f"duration         {ours.elapsed:.1f} s, {ours.finished} of {plan.students} finished")
+    print(f"requests         {requests:,} ({requests / max(ours.elapsed, 1e-9):,.1f}/s)")
+    print(f"API latency      {ms(api)}   (target p99 < {API_P99_MS} ms)")
+    for kind in CALLS:
+        if ours.calls.get(kind):
+            print(f"API {kind:<12} {ms(ours.calls[kind])} ({len(ours.calls[kind]):,})")
+    print(f"first hop        {ms(first)}   (target p99 < {FIRST_HOP_P99_MS} ms)")
+    print(f"hops a stream    {per_stream(ours)}   (target {plan.rate:g}/s)")
+    print(
+        f"hops streamed    {ours.received():,} of {ours.expected:,} "
+        f"({ours.received() / max(ours.elapsed, 1e-9):,.0f} hops/s in all)"
+    )
+    print(f"hops lost        {ours.lost} lost, {ours.repeated} repeated   (target 0)")
+    if sizes:
+        print(
+            f"bytes per hop    median {statistics.median(sizes):,.0f}, "
+            f"p95 {percentile([float(s) for s in sizes], 95):,.0f} (each event's data)"
+        )
+    print(f"errors           {len(ours.errors)}   (target 0)")
+    for error in ours.errors[:5]:
+        print(f"                 {error}")
+    if ours.rss_peak:
+        print(
+            f"server RSS       {rss[0]:.0f} MiB at peak ({rss[1]:.0f} MiB idle), "
+            f"{per_student:.0f} KiB per student"
+        )
+    print(
+        f"bare SSE         {per_stream(bare)}; first hop {ms(bare.first_hops())}; "
+        f"{bare.received():,} of {bare.expected:,} hops, {bare.lost} lost, "
+        f"{bare.repeated} repeated, {len(bare.errors)} errors"
+    )
+    for error in bare.errors[:3]:
+        print(f"                 {error}")
+    target = f"target ≥ {RATIO}"
+    print(f"ratio            {ratio:.2f}   (median hops/s a stream, iovlab ÷ bare; {target})")
+    missed = [
+        name
+        for name, ok in (
+            ("API p99", percentile(api, 99) * 1000 < API_P99_MS),
+            ("first hop p99", percentile(first, 99) * 1000 < FIRST_HOP_P99_MS),
+            ("hops a stream p5", percentile(ours.rates(), 5) >= FULL_RATE * plan.rate),
+            ("ratio", ratio >= RATIO),
+        )
+        if not ok
+    ]
+    print("targets          " + ("met" if not missed else "NOT met: " + ", ".join(missed)))
+    return not missed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
-    parser.add_argument("--commands", type=int, default=20)
+    parser.add_argument("--commands", type=int, default=20, help="API requests each issues")
+    parser.add_argument("--rate", type=float, default=5, help="hops/s the server sends a stream")
+    parser.add_argument("--hops", type=int, help="stream at most this many hops (default: all)")
+    parser.add_argument("--scrubs", type=int, default=2, help="hops each scrubs to after playing")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which they arrive")
-    parser.add_argument("--hop-interval", type=float, default=0.8, help="s per hop at 1×")
+    parser.add_argument(
+        "--hop-interval", type=float, default=0.8, help="the server's s per hop at 1× speed"
+    )
     parser.add_argument("--deadline", type=float, default=600, help="give up after (s)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
+    parser.add_argument("--url", help="a running iovlab (its rate limits must allow the class)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
+    speed = args.rate * args.hop_interval
     if not 1 <= args.students <= 2000 or not 0 <= args.commands <= 100:
         parser.error("students 1-2000, commands 0-100")
+    if not min(SPEEDS) <= speed <= max(SPEEDS):
+        parser.error(f"rate × hop interval is the player's speed: {min(SPEEDS)} to {max(SPEEDS)}")
+    if (args.hops is not None and args.hops < 1) or args.scrubs < 0:
+        parser.error("hops at least 1, scrubs at least 0")
+    if args.url and args.sqlite:
+        parser.error("--url and --sqlite: the server at --url has its own database")
+
+    def plan_at(host: str, port: int) -> Plan:
+        return Plan(
+            args.students, args.commands, args.ramp, args.rate, speed, args.hops, args.scrubs,
+            args.deadline, host, port,
+        )  # fmt: skip
+
+    before = loads()
     with tempfile.TemporaryDirectory() as tmp:
-        schema, url = ("", f"sqlite:///{tmp}/load.db") if args.sqlite else fresh_schema()
-        try:
-            server, port = serve(url, args.workers, args.hop_interval)
-            try:
-                tally, elapsed, idle, peak = asyncio.run(measure(args, port, server.pid))
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-        finally:
-            if schema:
-                drop_schema(schema)
-    lat = tally.latencies
-    database = "SQLite" if args.sqlite else "PostgreSQL"
-    print(f"students         {args.students} concurrent, arriving over {args.ramp:g} s")
-    print(f"server           iovlab serve --workers {args.workers}, {database}, loopback")
-    print(f"each             create, {args.commands} commands, read, stream every hop at 4×")
-    print(f"duration         {elapsed:.1f} s, {tally.students_done} students finished")
-    print(f"requests         {tally.requests:,} ({tally.requests / elapsed:,.1f} requests/s)")
-    print(
-        f"API latency      p50 {percentile(lat, 50) * 1000:.1f} ms, "
-        f"p99 {percentile(lat, 99) * 1000:.1f} ms"
-    )
-    print(
-        f"first hop        p50 {percentile(tally.first_hop, 50) * 1000:.1f} ms, "
-        f"p99 {percentile(tally.first_hop, 99) * 1000:.1f} ms"
-    )
-    print(
-        f"hops streamed    {tally.hops_received:,} of {tally.hops_expected:,} "
-        f"({tally.hops_received / elapsed:,.0f} hops/s)"
-    )
-    print(f"hops lost        {tally.hops_lost}   (target 0)")
-    print(f"errors           {len(tally.errors)}   (target 0)")
-    for error in tally.errors[:5]:
-        print(f"                 {error}")
-    print(
-        f"server RSS       {peak / 1024:.0f} MiB at peak ({idle / 1024:.0f} MiB idle), "
-        f"{(peak - idle) / max(args.students, 1):.0f} KiB per student"
-    )
-    met = not tally.errors and tally.hops_lost == 0 and tally.students_done == args.students
-    print("targets          " + ("met" if met else "NOT met"))
-    return 0 if met else 1
+        if args.url:
+            target = urlsplit(args.url)
+            host, port = target.hostname or "127.0.0.1", target.port or 80
+            ours = asyncio.run(iovlab_class(plan_at(host, port), None))
+        else:
+            with (
+                servers.fresh_database(Path(tmp), args.sqlite) as database,
+                servers.iovlab(database, args.workers, args.hop_interval) as (port, pid),
+            ):
+                ours = asyncio.run(iovlab_class(plan_at("127.0.0.1", port), pid))
+        if ours.kept:
+            events = Path(tmp, "hops.json")
+            events.write_text(json.dumps(ours.kept))
+            with servers.bare(events, args.rate, args.workers) as (port, pid):
+                bare = asyncio.run(bare_class(plan_at("127.0.0.1", port), pid, ours.per_stream))
+        else:
+            bare = Tally(errors=["no student's stream to replay"])
+    met = report(args, plan_at("", 0), ours, bare, f"before {before}; after {loads()}")
+    sound = not ours.errors and not bare.errors and not ours.lost and not ours.repeated
+    sound = sound and ours.finished == args.students
+    return 0 if sound and (met or not args.strict) else 1
 
 
 if __name__ == "__main__":

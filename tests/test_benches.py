@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from bench.sse_reader import Dechunker, Hops, parse_event
 from tests.databases import POSTGRES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,8 +37,9 @@ def postgres_answers() -> bool:
 
 
 def tiny_runs() -> dict[str, list[str]]:
-    load = ["--students", "3", "--commands", "2", "--ramp", "0.5", "--hop-interval", "0.01"]
-    load += ["--workers", "1", "--deadline", "60"]
+    # a class of 5 playing 10 hops each at the real 5 hops/s, then the bare endpoint alike
+    load = ["--students", "5", "--commands", "2", "--hops", "10", "--scrubs", "1"]
+    load += ["--ramp", "0.5", "--workers", "1", "--deadline", "60"]
     return {
         "sim_throughput": ["--requests", "300", "--repeat", "1"],
         "follow_fanout": ["--followers", "3", "--seconds", "1", "--settle", "0.5"],
@@ -108,11 +110,50 @@ def test_follow_fanout_migrates_its_database_and_prints_its_figures(outputs):
     assert lines["followers"].startswith("followers        3,")
 
 
-def test_load_runs_a_tiny_class_without_errors(outputs):
+def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outputs):
     result = outputs["load"]
-    lines = figures(result, "students", "API latency", "first hop", "hops lost", "errors")
-    assert lines["errors"].split()[1] == "0" and lines["hops lost"].split()[2] == "0"
+    lines = figures(
+        result,
+        "students",
+        "load average",
+        "duration",
+        "API latency",
+        "first hop",
+        "hops a stream",
+        "hops streamed",
+        "hops lost",
+        "bytes per hop",
+        "errors",
+        "bare SSE",
+        "ratio",
+        "targets",
+    )
+    assert "the drawn player's events" in lines["each"], lines["each"]
+    assert "5 of 5 finished" in lines["duration"], result.stdout
+    assert lines["hops streamed"].split()[2:5] == ["50", "of", "50"], result.stdout
+    assert lines["hops lost"].split()[2:6] == ["0", "lost,", "0", "repeated"], result.stdout
+    assert lines["errors"].split()[1] == "0", result.stdout
+    assert "50 of 50 hops, 0 lost, 0 repeated, 0 errors" in lines["bare SSE"], result.stdout
+    assert float(lines["ratio"].split()[1]) > 0, result.stdout
     assert result.returncode == 0, result.stdout
+
+
+def test_a_stream_that_loses_or_repeats_a_hop_is_counted():
+    """The check the load bench's 0 rests on: it finds a missing id and a repeated one."""
+    hops = Hops(ids=[0, 1, 1, 3])
+    assert hops.lost_and_repeated(0, 4) == (1, 1)
+    assert Hops(ids=[0, 1, 2, 3]).lost_and_repeated(0, 4) == (0, 0)
+
+
+def test_the_load_bench_reads_events_split_anywhere_across_chunks():
+    """A hop event cut across HTTP chunks and socket reads is read whole, with its id."""
+    event = b"id: 7\r\nevent: hop\r\ndata: <p>a</p>\r\ndata: <p>b</p>\r\nretry: 1000\r\n\r\n"
+    wire = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (event[:9], event[9:]))
+    for cut in range(1, len(wire)):
+        dechunk = Dechunker()
+        body = dechunk.feed(wire[:cut]) + dechunk.feed(wire[cut:] + b"0\r\n\r\n")
+        assert body == event and dechunk.ended
+    assert parse_event(event.rstrip(b"\r\n")) == ("hop", 7, b"<p>a</p>\n<p>b</p>")
 
 
 def test_worst_session_prints_time_memory_and_a_command(outputs):

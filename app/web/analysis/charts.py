@@ -105,11 +105,21 @@ def short_number(value: float) -> str:
 
 
 def _short(value: float) -> str:
+    """An axis label, to three figures: 4.6k, 5.95, 0.1."""
     if value >= 1_000_000:
-        return f"{value / 1_000_000:g}M"
+        return f"{_figures(value / 1_000_000)}M"
     if value >= 1000:
-        return f"{value / 1000:g}k"
-    return f"{value:g}" if value >= 1 or value == 0 else f"{value:.1f}"
+        return f"{_figures(value / 1000)}k"
+    return _figures(value) if value >= 1 or value == 0 else f"{value:.1f}"
+
+
+def _figures(value: float) -> str:
+    """Three significant figures, never in exponent form, no trailing zeros."""
+    if value == 0:
+        return "0"
+    decimals = max(0, 2 - math.floor(math.log10(abs(value))))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(slots=True)

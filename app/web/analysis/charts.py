@@ -12,6 +12,8 @@ from typing import Any
 
 from app.sim.contention import Bar
 
+from .guests import GuestKey, key_of
+
 WIDTH = 480
 PLOT_LEFT = 60
 PLOT_TOP = 12
@@ -103,11 +105,21 @@ def short_number(value: float) -> str:
 
 
 def _short(value: float) -> str:
+    """An axis label, to three figures: 4.6k, 5.95, 0.1."""
     if value >= 1_000_000:
-        return f"{value / 1_000_000:g}M"
+        return f"{_figures(value / 1_000_000)}M"
     if value >= 1000:
-        return f"{value / 1000:g}k"
-    return f"{value:g}" if value >= 1 or value == 0 else f"{value:.1f}"
+        return f"{_figures(value / 1000)}k"
+    return _figures(value) if value >= 1 or value == 0 else f"{value:.1f}"
+
+
+def _figures(value: float) -> str:
+    """Three significant figures, never in exponent form, no trailing zeros."""
+    if value == 0:
+        return "0"
+    decimals = max(0, 2 - math.floor(math.log10(abs(value))))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(slots=True)
@@ -125,18 +137,18 @@ LABEL_WIDTH = 130
 TIMELINE_WIDTH = 1000
 
 
-def timeline_chart(
-    bars: list[Bar], colours: dict[str | None, int], window: tuple[int, int]
-) -> Timeline:
-    """One row per (device, guest); bars clipped to ``window``."""
+def timeline_chart(bars: list[Bar], keys: dict[str, GuestKey], window: tuple[int, int]) -> Timeline:
+    """One row per (device, guest), in the guest's colour and shape; bars clipped to ``window``."""
     start, end = window
     span = max(end - start, 1)
-    keys = sorted(
-        {(b.device, b.guest or "") for b in bars}, key=lambda k: (k[0], _guest_order(k[1]))
+    # a device's rows in the order the player lists its guests
+    pairs = sorted(
+        {(b.device, b.guest or "") for b in bars},
+        key=lambda p: (p[0], key_of(keys, p[1] or None).index, p[1]),
     )
     rows: list[dict[str, Any]] = [
-        {"device": d, "guest": g, "y": 20 + i * ROW_HEIGHT, "colour": colours.get(g or None, -1)}
-        for i, (d, g) in enumerate(keys)
+        {"device": d, "guest": g, "y": 20 + i * ROW_HEIGHT, "key": key_of(keys, g or None)}
+        for i, (d, g) in enumerate(pairs)
     ]
     index = {(r["device"], r["guest"]): r for r in rows}
     drawn = []
@@ -154,7 +166,7 @@ def timeline_chart(
                 "w": max(x1 - x0, 1.0),
                 "h": ROW_HEIGHT - (8 if bar.kind == "busy" else 16),
                 "kind": bar.kind,
-                "colour": row["colour"],
+                "key": row["key"],
                 "title": f"{bar.label}: {bar.kind} {bar.start_us:,}-{bar.end_us:,} µs",
                 "at": bar.seq + 1,  # the player's address of the hop behind the bar
             }
@@ -164,11 +176,6 @@ def timeline_chart(
         for f in (0, 0.25, 0.5, 0.75, 1)
     ]
     return Timeline(rows, drawn, ticks, 30 + len(rows) * ROW_HEIGHT, start, end)
-
-
-def _guest_order(guest: str) -> tuple[int, str]:
-    digits = "".join(c for c in guest if c.isdigit())
-    return (int(digits) if digits else 0, guest)
 
 
 def _time_label(us: float) -> str:

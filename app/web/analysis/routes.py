@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import html
 from typing import Annotated, Any
 
@@ -20,9 +19,10 @@ from app.workloads import DeviceKind, GeneratorError, contention_data
 
 from .. import owners
 from ..deps import AppDep, ClientDep, DbDep, LiveDep
-from ..view import colour_of
 from .baseline import baseline_context
 from .charts import grouped_bars, timeline_chart
+from .guests import guest_keys, key_of
+from .lanes import lanes_at
 
 router = APIRouter()
 MAX_WINDOW_MS = 86_400_000.0  # a day of simulated time: past any trace within the hop budget
@@ -54,31 +54,6 @@ def lanes(
 ) -> Response:
     context = {"session": live, "lanes": lanes_at(live, _traces(iovlab.sessions, live), step)}
     return iovlab.templates.TemplateResponse(request, "partials/lanes.html", context)
-
-
-def lanes_at(live: Live, traces: dict[str, Trace], step: int) -> dict[str, Any]:
-    """The three levels at the same simulated time: each lane's last hop by then."""
-    times = sorted({hop.t_us for trace in traces.values() for hop in trace.hops})
-    step = min(step, len(times) - 1) if times else 0
-    now = times[step] if times else 0
-    result = []
-    for level, trace in traces.items():
-        stamps = [hop.t_us for hop in trace.hops]
-        k = bisect.bisect_right(stamps, now) - 1
-        shown = trace.hops[: k + 1]
-        result.append(
-            {
-                "level": level,
-                "hop": shown[-1] if shown else None,
-                "k": k,
-                "total": len(trace.hops),
-                "traps": sum(h.detail.get("traps", 0) for h in shown if h.stage == "vmm_trap"),
-                "done": sum(1 for h in shown if h.stage == "status_reply"),
-                "requests": len(trace.requests),
-            }
-        )
-    colours = colour_of(live)
-    return {"step": step, "steps": len(times), "t_us": now, "lanes": result, "colours": colours}
 
 
 def _charts(traces: dict[str, Trace]) -> list[Any]:
@@ -160,11 +135,12 @@ def contention_page(
     end = int(to_ms * 1000) if to_ms is not None else last
     end = max(end, start + 1)
     guests = [g.id for g in live.scenario.guests]
+    keys = guest_keys(live.scenario)
     context = {
         "session": live,
-        "chart": timeline_chart(bars, colour_of(live), (start, end)),
+        "chart": timeline_chart(bars, keys, (start, end)),
         "figures": per_guest(live.trace, guests, (start, end)),
-        "colours": colour_of(live),
+        "guest_key": lambda guest: key_of(keys, guest),
         "window": (start, end, last),
         "problems": [],
         "form": {},

@@ -114,6 +114,7 @@ async def _events(
                 yield ServerSentEvent(data="paused", event="idle", retry=RETRY_MS)
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
+                begun = time.monotonic()  # the pace counts from here: rendering is part of it
                 html = await run_in_threadpool(
                     render,
                     iovlab,
@@ -130,7 +131,7 @@ async def _events(
                     hub.bookmark(live.id, next_seq)
                 next_seq += 1
                 idle_since = time.monotonic()
-                await asyncio.sleep(pause)
+                await asyncio.sleep(max(0.0, pause - (idle_since - begun)))
             else:
                 await asyncio.sleep(settings.stream_poll_s)
             if hub.version(live.id) not in (None, live.version):  # someone added commands

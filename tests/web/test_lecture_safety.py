@@ -178,3 +178,23 @@ def test_two_answers_sent_at_once_from_one_follower_are_one_answer(database_url)
             stored = db.exec(select(AnswerRow).where(AnswerRow.room == code)).all()
         engine.dispose()
         assert len(stored) == 8  # one per follower, whichever of their two came last
+
+
+def test_followers_are_told_when_the_lecturer_ends_the_room_and_their_stream_closes(
+    database_url,
+):
+    settings = Settings(database_url=database_url, room_poll_s=0.05)
+    with serving(settings) as url, httpx.Client(base_url=url, follow_redirects=True) as lecturer:
+        sid = lecturer.post("/lessons/3-partitioned/present").url.path.rsplit("/", 1)[1]
+        lecturer.post(f"/p/{sid}/room")
+        code = re.search(r'class="code">(\w+)<', lecturer.get(f"/p/{sid}").text).group(1)
+        seen = []
+        with httpx.stream("GET", f"{url}/r/{code}/stream", timeout=10) as stream:
+            for line in stream.iter_lines():
+                seen.append(line)
+                if line.startswith("event: room") and len(seen) < 5:
+                    lecturer.post(f"/p/{sid}/room/end")  # after the first view arrived
+        text = "\n".join(seen)
+        assert "This class has ended" in text and "event: ended" in text
+        page = httpx.get(f"{url}/r/{code}")
+        assert page.status_code == 404 and "may have ended" in page.text

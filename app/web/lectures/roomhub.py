@@ -20,6 +20,14 @@ from starlette.concurrency import run_in_threadpool
 Version = Callable[[str], int | None]  # room code -> its version, None if gone
 Render = Callable[[str], tuple[int, str] | None]  # room code -> (version, html)
 Frame = tuple[int, bytes]  # a version and its Server-Sent Event, encoded once for everyone
+ENDED = 2**62  # the version of a room's last frame: the lecturer ended it
+
+ENDED_VIEW = (
+    '<div class="room-ended" role="status"><h1>This class has ended</h1>'
+    "<p>The lecturer ended the live room. To follow another class, type its code on the "
+    '<a href="/join">join page</a>; to go over a lesson yourself, open the '
+    '<a href="/lessons">lessons</a>.</p></div>'
+)
 
 
 @dataclass
@@ -68,6 +76,8 @@ class RoomHub:
                 if current is not None and current[0] > sent:
                     sent = current[0]
                     yield current
+                    if sent == ENDED:  # nothing more will come: the stream closes
+                        return
                 current = await queue.get()
         finally:
             room.followers.discard(queue)
@@ -79,7 +89,11 @@ class RoomHub:
         """The room's view as an event, rendered and encoded again only when its version moved."""
         version = await run_in_threadpool(self._version, code)
         if version is None:
-            return None
+            if room.latest is None:
+                return None  # never live here: the stream's route already said 404
+            ended = ServerSentEvent(data=ENDED_VIEW, event="room", id=str(ENDED)).encode()
+            # and the page closes its stream (sse-close), so no one asks a gone room again
+            return ENDED, ended + ServerSentEvent(data="ended", event="ended").encode()
         if room.latest is not None and room.latest[0] == version:
             return room.latest
         rendered = await run_in_threadpool(self._render, code)
@@ -101,6 +115,8 @@ class RoomHub:
                             queue.get_nowait()
                     queue.put_nowait(fresh)
             room.ready.set()
+            if room.latest is not None and room.latest[0] == ENDED:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(room.wake.wait(), self._poll_s)
             room.wake.clear()

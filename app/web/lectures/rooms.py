@@ -50,7 +50,11 @@ def _room(iovlab: Iovlab, db: Session, client: str, code: str) -> RoomRow:
         verdict = limits.take(db, key=key, limit=allowed, window_s=60)
         if not verdict.allowed:
             raise _too_many_misses(verdict.wait_s)
-        raise HTTPException(status_code=404, detail=f"no live room {code!r}: check the code")
+        raise HTTPException(
+            status_code=404,
+            detail=f"no live room {code!r}: check the code, or the lecturer may have ended "
+            "the room",
+        )
     return room
 
 

@@ -21,12 +21,24 @@ from ..deps import NotSignedIn
 from .security import HEADERS
 
 TITLES = {
-    403: "Instructors only",
+    403: "Not open to this browser",
     404: "Not found",
     409: "Not now",
     422: "That was not understood",
     503: "Back in a moment",
 }
+
+
+def _ways_on(path: str, message: str) -> list[tuple[str, str]]:
+    """Where a person who met this error most likely wants to go next."""
+    ways = []
+    if "room" in message or path.startswith(("/r/", "/join")):
+        ways.append(("/join", "Join a class with its code"))
+    if "lesson" in message:
+        ways.append(("/lessons", "Study a lesson yourself"))
+    if "instructor" in message.lower():
+        ways.append(("/instructor/login", "Sign in as an instructor"))
+    return ways
 
 
 def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
@@ -36,6 +48,7 @@ def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
             "title": TITLES.get(status, "Error"),
             "message": message,
             "problems": problems,
+            "ways": _ways_on(request.url.path, message),
         }
         return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

@@ -144,7 +144,7 @@ async def run_room(port: int, followers: int, seconds: float, rate: float) -> di
         k = 0
         while time.perf_counter() - begin < seconds:
             k = (k + 1) % hops
-            await lecturer.get(f"/s/{sid}/player", params={"at": k})
+            await lecturer.post(f"/p/{sid}/at/{k}")  # the lecturer steps by hand
             made[len(made) + 1] = time.perf_counter()
             await asyncio.sleep(max(0.0, begin + len(made) / rate - time.perf_counter()))
         await asyncio.sleep(min(2.0, settle_s(followers)))

@@ -3,8 +3,7 @@
 Starts iovlab in its own process (a fresh SQLite file, one worker), opens every shipped
 scenario and measures on loopback:
 
-- the bytes of every hop's event (``/s/{id}/hops/{k}``), median and p95, beside the
-  bytes of the same hop drawn whole (``/s/{id}/player?at=k``, what a step cost before);
+- the bytes of every hop's event (``/s/{id}/hops/{k}``), median and p95 (and gzipped);
 - the first page on the wire (the session page and every script and style it loads,
   compressed as served);
 - in Chromium, a key press to the diagram updated, for a hop the page has not played
@@ -87,15 +86,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def event_bytes(client: httpx.Client, sessions: dict[str, str]) -> dict[str, list[int]]:
-    sizes: dict[str, list[int]] = {"event": [], "event_gz": [], "whole": []}
+    sizes: dict[str, list[int]] = {"event": [], "event_gz": []}
     for sid in sessions.values():
         total = len(client.get(f"/api/sessions/{sid}/trace").json()["hops"])
         for k in range(total):
             body = client.get(f"/s/{sid}/hops/{k}").content
             sizes["event"].append(len(body))
             sizes["event_gz"].append(len(gzip.compress(body)))
-            whole = client.get(f"/s/{sid}/player?at={k}", headers={"HX-Request": "true"})
-            sizes["whole"].append(len(whole.content))
     return sizes
 
 
@@ -172,12 +169,6 @@ def main() -> int:
             f"median {median:,.0f}, p95 {percentile(sizes['event'], 95):,.0f}"
             f" (gzip: median {statistics.median(sizes['event_gz']):,.0f})",
             f"median ≤ {TARGET_MEDIAN_EVENT:,}",
-        ),
-        (
-            "the same hop drawn whole",
-            f"median {statistics.median(sizes['whole']):,.0f},"
-            f" p95 {percentile(sizes['whole'], 95):,.0f}",
-            "",
         ),
         ("first page", f"{wire:,} bytes on the wire ({raw:,} uncompressed)", "≤ 102,400"),
         (

@@ -1,52 +1,7 @@
-// What CSS and htmx cannot do: move the request's token onto the element the
-// current hop names, keyboard shortcuts, and keeping the log filter across swaps.
+// What CSS and htmx cannot do, beside the drawn player's own script (static/player.js):
+// keys for htmx buttons, the presenter's single-key toggles, a follower's own answer.
 (function () {
   "use strict";
-
-  var filters = { guest: "", category: "", stage: "" };
-
-  function meta() {
-    return document.getElementById("stage-meta");
-  }
-
-  function moveToken() {
-    var token = document.getElementById("token");
-    var m = meta();
-    if (!token || !m) return;
-    var target = m.dataset.token && document.getElementById(m.dataset.token);
-    if (!target) {
-      token.classList.remove("shown");
-      return;
-    }
-    var box = target.getBoundingClientRect();
-    // the top-right corner: headings start on the left, so the corner is free
-    var x = box.right + window.scrollX - 18;
-    var y = box.top + window.scrollY + 18;
-    // the move takes most of the time between two hops, so a fast replay keeps up
-    var interval = Number(m.dataset.intervalMs) || 800;
-    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    token.style.transitionDuration = still ? "0s" : Math.round(Math.min(450, interval * 0.8)) + "ms";
-    token.style.transform = "translate(" + Math.round(x) + "px," + Math.round(y) + "px)";
-    token.className = "token shown c" + m.dataset.colour + (m.dataset.status && m.dataset.status !== "ok" ? " error" : "");
-    token.textContent = m.dataset.status && m.dataset.status !== "ok" ? "✕" : "";
-  }
-
-  function applyFilters() {
-    var log = document.getElementById("log");
-    if (!log) return;
-    document.querySelectorAll("select[data-filter]").forEach(function (select) {
-      select.value = filters[select.dataset.filter];
-    });
-    log.querySelectorAll("li").forEach(function (line) {
-      var guest = filters.guest;
-      var hidden =
-        (guest && line.dataset.guest !== guest && line.dataset.actor !== guest) ||
-        (filters.category && line.dataset.category !== filters.category) ||
-        (filters.stage && line.dataset.stage !== filters.stage);
-      line.hidden = Boolean(hidden);
-    });
-    log.scrollTop = log.scrollHeight;
-  }
 
   // A follower's own answer, kept in this tab, marked right or wrong once the lecturer
   // reveals the answer (the revealed view is one page for the whole class).
@@ -70,19 +25,6 @@
     var value = submitter && submitter.submitter && submitter.submitter.value;
     var input = form.querySelector("input[name=value]");
     sessionStorage.setItem("answer:" + form.dataset.answerFor, value || (input ? input.value : ""));
-  });
-
-  function refresh() {
-    moveToken();
-    applyFilters();
-    markMyAnswer();
-  }
-
-  document.addEventListener("change", function (event) {
-    var select = event.target.closest && event.target.closest("select[data-filter]");
-    if (!select) return;
-    filters[select.dataset.filter] = select.value;
-    applyFilters();
   });
 
   // Presenter view: what a presentation clicker sends, and single-key toggles.
@@ -116,14 +58,6 @@
     if (present) {
       if (presenterKey(event, present)) return;
       key = PRESENTER_ALIASES[key] || key;
-      if (key === " ") {
-        var play = document.querySelector("#stage .play");
-        if (play) {
-          event.preventDefault();
-          htmx.ajax("GET", play.getAttribute("hx-get"), { target: "#player", swap: "outerHTML" });
-        }
-        return;
-      }
     }
     if (key === "L") key = "l";
     var button = document.querySelector('[data-keys] [data-key="' + key + '"]');
@@ -137,7 +71,6 @@
     });
   });
 
-  document.addEventListener("htmx:afterSettle", refresh);
-  document.addEventListener("DOMContentLoaded", refresh);
-  window.addEventListener("resize", moveToken);
+  document.addEventListener("htmx:afterSettle", markMyAnswer);
+  document.addEventListener("DOMContentLoaded", markMyAnswer);
 })();

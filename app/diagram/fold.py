@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.sim import Hop
+from app.sim.interception import INTERCEPTION
 from app.sim.scenario import Device, Disk
 
 TRAY = 6  # pages shown in a printer's output tray
@@ -23,6 +24,7 @@ class Machine:
     exits: dict[str, int] = field(default_factory=dict)  # of the request the bus last caught
     caught: dict[str, str] = field(default_factory=dict)  # which request that was
     app: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (op, status)
+    via: dict[tuple[str, str], str] = field(default_factory=dict)  # the level's way out
     # the row used, its arithmetic (or why it refused), and whether it refused
     mapping: dict[str, tuple[int | None, str, bool]] = field(default_factory=dict)
     arm: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # cylinder, C/H/S, sector
@@ -42,6 +44,8 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
     d, detail, stage = hop.device, hop.detail, hop.stage
     if stage == "guest_app" and hop.guest is not None:
         m.app[(hop.guest, d)] = (_op_text(hop), "")
+        # the way the request leaves the guest at its level, as the core's row names it
+        m.via[(hop.guest, d)] = INTERCEPTION[hop.level].driver_name
     if stage == "status_reply" and hop.guest is not None and (hop.guest, d) in m.app:
         m.app[(hop.guest, d)] = (m.app[(hop.guest, d)][0], str(detail.get("status", "")))
     if stage == "vmm_trap":

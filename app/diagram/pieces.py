@@ -135,7 +135,9 @@ class Pieces:
         for g in self.guests if guests is None else [g for g in self.guests if g in guests]:
             op, status = m.app.get((g, d), ("", ""))
             out[station_id("app", d, g)] = {"kind": "app", "op": op, "status": status}
-            out[station_id("drv", d, g)] = self._driver(m, device, g)
+            out[station_id("drv", d, g)] = self._driver(m, device, g) | {
+                "via": m.via.get((g, d), "")
+            }
         exits = m.exits.get(d, 0)
         out[station_id("bus", d)] = {
             "kind": "bus",

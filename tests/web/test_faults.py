@@ -29,6 +29,19 @@ def server(database_url):
     process.stop()
 
 
+def play_to(base, sid, k, owner):
+    """The owner plays hops 0..k (their stream), and the server saves their place."""
+    params = {"from": 0, "until": k}
+    with httpx.stream("GET", f"{base}/s/{sid}/stream", params=params, headers=owner) as r:
+        for line in r.iter_lines():
+            if line == f"id: {k}":
+                break
+    deadline = time.monotonic() + 10
+    while httpx.get(f"{base}/api/sessions/{sid}").json()["cursor"] != k:
+        assert time.monotonic() < deadline, "the owner's place was not saved"
+        time.sleep(0.02)
+
+
 def restart(server):
     """kill -9, then start again on the same port and database."""
     server.kill()
@@ -74,7 +87,7 @@ def test_kill_9_mid_session_keeps_every_acknowledged_command_and_the_cursor(serv
     base = server.base
     session = httpx.post(f"{base}/api/sessions", json={"scenario": "all-devices"}).json()
     sid, owner = session["id"], {"Authorization": f"Bearer {session['token']}"}
-    assert httpx.get(f"{base}/s/{sid}/player", params={"at": 9}, headers=owner).status_code == 200
+    play_to(base, sid, 9, owner)
 
     def write_block(i):
         command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": i}

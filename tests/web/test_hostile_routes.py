@@ -55,7 +55,7 @@ def test_a_5000_digit_integer_in_a_json_body_is_a_422(client, session_id):
     "path",
     [
         "/s/a%00b",
-        "/s/a%00b/player",
+        "/s/a%00b/hops/0",
         "/s/a%00b/trace.json",
         "/api/sessions/a%00b",
         "/r/AB%00C",

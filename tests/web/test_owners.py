@@ -41,7 +41,7 @@ def test_a_viewer_sees_the_session_read_only_and_moves_nobody_else(client, other
     assert 'id="composer"' not in seen and "Make my own copy" in seen
     form = {"device": "disk0", "op": "disk_write", "guest": "vm1", "block": "3", "cursor": "5"}
     assert other.post(f"/s/{sid}/commands", data=form, headers=HTMX).status_code == 403
-    other.get(f"/s/{sid}/player", params={"at": 20})  # a viewer stepping: their place only
+    assert other.get(f"/s/{sid}/hops/20").status_code == 200  # a viewer stepping: their place
     assert client.get(f"/api/sessions/{sid}").json()["cursor"] == -1
     assert client.get(f"/api/sessions/{sid}").json()["commands"] == []
 

@@ -164,44 +164,27 @@ def test_hop_events_are_a_few_hundred_bytes_to_two_kilobytes(client):
     assert sizes[len(sizes) // 2] <= 2048
 
 
-def test_player_at_a_hop_shows_that_hop_and_the_arithmetic(client):
-    sid = new_session(client, "partitioned")
-    trace = client.get(f"/api/sessions/{sid}/trace").json()
-    k = next(
-        h["seq"] for h in trace["hops"] if h["stage"] == "physical_mapping" and h["guest"] == "vm2"
-    )
-    fragment = client.get(f"/s/{sid}/player?at={k}", headers=HTMX)
-    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["vary"]
-    assert "vblock 10 + start 8192 = pblock 8202 → C 64 / H 0 / S 11" in fragment.text
-    assert f'data-k="{k}"' in fragment.text
-    assert 'hx-swap-oob="innerHTML"' in fragment.text  # the aria-live text follows the hop
-    assert client.get(f"/api/sessions/{sid}").json()["cursor"] == k
-
-
-def test_player_refuses_a_bad_speed_and_clamps_the_position(client, session_id):
-    assert client.get(f"/s/{session_id}/player?speed=9").status_code == 422
-    end = client.get(f"/s/{session_id}/player?at=100000").text
+def test_an_address_past_the_end_opens_the_last_hop(client, session_id):
     total = len(client.get(f"/api/sessions/{session_id}/trace").json()["hops"])
+    end = client.get(f"/s/{session_id}?at=100000").text
     assert f'data-k="{total - 1}"' in end
+    assert f"hop <strong>{total:,}</strong> of {total:,}" in end
+    assert client.get(f"/s/{session_id}?at=-1").status_code == 422
 
 
-def test_playing_player_connects_to_the_stream_from_the_next_hop(client, session_id):
-    fragment = client.get(f"/s/{session_id}/player?at=4&play=true&speed=2", headers=HTMX).text
-    assert f'sse-connect="/s/{session_id}/stream?from=5&amp;speed=2.0"' in fragment
-    assert 'sse-swap="hop"' in fragment
-
-
-def test_hop_inspector_shows_every_detail(client, session_id):
+def test_the_hop_inspector_shows_every_detail_of_the_hop_shown(client, session_id):
     trace = client.get(f"/api/sessions/{session_id}/trace").json()
     k = next(
         h["seq"]
         for h in trace["hops"]
         if h["stage"] == "physical_device" and h["device"] == "disk0"
     )
-    html = client.get(f"/s/{session_id}/hop/{k}").text
-    for key in ("physical_block", "cylinder", "seek_us", "rotation_us", "transfer_us"):
-        assert f"<dt>{key}</dt>" in html
-    assert client.get(f"/s/{session_id}/hop/99999").status_code == 404
+    page = client.get(f"/s/{session_id}?at={k + 1}").text
+    event = client.get(f"/s/{session_id}/hops/{k}").text
+    for shown in (page, event):  # opened at the hop, or played to it
+        inspector = shown.split('inspector">', 1)[1].split("</dl>", 1)[0]
+        for key in ("physical block", "cylinder", "seek us", "rotation us", "transfer us"):
+            assert f"<dt>{key}</dt>" in inspector, key
 
 
 def test_composer_offers_only_what_fits_the_device(client, session_id):
@@ -376,9 +359,9 @@ def test_a_session_holds_a_bounded_number_of_commands(client, session_id, monkey
 
 def test_every_fragment_htmx_asks_for_says_it_varies_with_hx_request(client, session_id):
     fragments = [
-        f"/s/{session_id}/player?at=2",
+        f"/s/{session_id}/hops/2",
+        f"/s/{session_id}/hops/2?full=1",
         f"/s/{session_id}/composer?device=disk0",
-        f"/s/{session_id}/hop/1",
         f"/s/{session_id}/compare/lanes?step=1",
         f"/s/{session_id}/compare/diff?a_level=io_operation&a_request=r1"
         "&b_level=device_driver&b_request=r1",
@@ -395,10 +378,11 @@ def test_the_token_stands_on_an_element_the_page_draws(client, session_id):
     trace = client.get(f"/api/sessions/{session_id}/trace").json()
     kinds = {(h["stage"], h["actor"], h["device"]): h["seq"] for h in reversed(trace["hops"])}
     assert len(kinds) > 20  # every stage, at guests, the VMM and devices of every category
+    page = client.get(f"/s/{session_id}").text
     for (stage, _, _), k in sorted(kinds.items()):
-        fragment = client.get(f"/s/{session_id}/player?at={k}", headers=HTMX).text
-        target = re.search(r'data-token="([^"]+)"', fragment).group(1)
-        assert target and f'id="{target}"' in fragment, (stage, target)
+        event = client.get(f"/s/{session_id}/hops/{k}").text
+        station = re.search(r'data-station="([^"]+)"', event).group(1)
+        assert station and f'id="st-{station}"' in page, (stage, station)
 
 
 def test_disk_images_and_passthrough_devices_render_at_every_hop(client):
@@ -409,9 +393,11 @@ def test_disk_images_and_passthrough_devices_render_at_every_hop(client):
         sid = new_session(client, name)
         hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
         for k in range(len(hops)):
-            assert client.get(f"/s/{sid}/player?at={k}", headers=HTMX).status_code == 200
+            assert client.get(f"/s/{sid}/hops/{k}").status_code == 200
+            assert client.get(f"/s/{sid}/hops/{k}?full=1").status_code == 200
         mapping = next(h["seq"] for h in hops if h["device"] == device and shown in h["summary"])
-        assert shown in client.get(f"/s/{sid}/player?at={mapping}", headers=HTMX).text
+        assert shown in html.unescape(client.get(f"/s/{sid}?at={mapping + 1}").text)
+        assert shown in html.unescape(client.get(f"/s/{sid}/hops/{mapping}").text)
 
 
 def test_every_player_links_to_how_the_numbers_are_made_and_it_shows_the_cost_model(
@@ -436,15 +422,23 @@ def test_a_request_in_flight_shows_no_final_figures_until_its_last_hop_has_playe
     record = next(r for r in document["requests"] if r["guest"] == "vm2")
     hops = [h for h in document["hops"] if h["request"] == record["id"]]
     before_reply = hops[-2]["seq"]
-    row = re.compile(rf"<td>{record['id']}</td>.*?</tr>", re.S)
-    playing = row.search(client.get(f"/s/{sid}/player?at={before_reply}", headers=HTMX).text)
-    assert playing is not None and "in flight" in playing.group(0)
-    cells = re.findall(r"<td[^>]*>([^<]*)</td>", playing.group(0))
-    assert cells[-3:] == ["–", "–", "–"]  # overhead, device time, latency: not yet
-    played = row.search(client.get(f"/s/{sid}/player?at={hops[-1]['seq']}", headers=HTMX).text)
-    assert played is not None
-    cells = re.findall(r"<td[^>]*>([^<]*)</td>", played.group(0))
-    assert cells[-4] == str(record["traps"]) and cells[-1] != "–"
+    row = re.compile(rf'<tr id="req-{record["id"]}".*?</tr>', re.S)
+    for shown in (
+        client.get(f"/s/{sid}?at={before_reply + 1}").text,  # opened just before the reply
+        client.get(f"/s/{sid}/hops/{hops[0]['seq']}").text,  # its first hop played
+    ):
+        playing = row.search(shown)
+        assert playing is not None and "in flight" in playing.group(0)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", playing.group(0))
+        assert cells[-4:] == ["–", "–", "–", "–"]  # traps, overhead, device time, latency
+    for shown in (
+        client.get(f"/s/{sid}?at={hops[-1]['seq'] + 1}").text,
+        client.get(f"/s/{sid}/hops/{hops[-1]['seq']}").text,
+    ):
+        played = row.search(shown)
+        assert played is not None
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", played.group(0))
+        assert cells[-4] == str(record["traps"]) and cells[-1] != "–"
 
 
 def _has_security_headers(response):
@@ -510,8 +504,8 @@ def test_a_guests_driver_is_named_as_the_level_it_runs_at_says(client):
         hops = client.post(f"/api/sessions/{sid}/commands", json=write | {"level": level}).json()[
             "hops"
         ]
-        fragment = client.get(f"/s/{sid}/player?at={hops[0]['seq']}", headers=HTMX).text
-        vm1 = fragment.split('id="guest-vm1"', 1)[1].split("</article>", 1)[0]
-        assert escape(row.driver_name) in vm1, level
+        page = client.get(f"/s/{sid}", params={"at": hops[0]["seq"] + 1}).text
+        driver = page.split('id="st-drv-vm1-disk0"', 1)[1].split("</foreignObject>", 1)[0]
+        assert escape(row.driver_name) in driver, level
     names = {row.driver_name for row in INTERCEPTION.values()}
     assert len(names) == len(INTERCEPTION)  # each level says its own

@@ -10,10 +10,9 @@ def test_session_commands_and_cursor_survive_a_restart(database_url):
     settings = Settings(database_url=database_url)
     with TestClient(create_app(settings)) as before:
         sid = before.post("/api/sessions", json={"scenario": "all-devices"}).json()["id"]
-        before.post(
-            f"/api/sessions/{sid}/commands", json={"op": "key_press", "device": "kbd0", "key": "x"}
-        )
-        before.get(f"/s/{sid}/player?at=12")
+        composed = {"device": "kbd0", "op": "key_press", "key": "x", "cursor": "12"}
+        issued = before.post(f"/s/{sid}/commands", data=composed, headers={"HX-Request": "true"})
+        assert issued.status_code == 204  # composed at hop 12: the session is bookmarked there
         trace = before.get(f"/api/sessions/{sid}/trace").json()
     with TestClient(create_app(settings)) as after:
         info = after.get(f"/api/sessions/{sid}").json()

@@ -45,7 +45,7 @@ def test_a_student_follows_the_lecturer_and_never_sees_past_them(client, student
     sid = present(client)
     code = open_room(client, sid)
     client.post(f"/p/{sid}/step/1", data={"phase": "play"})
-    client.get(f"/s/{sid}/player?at=3&presenter=true")
+    assert client.post(f"/p/{sid}/at/3").status_code == 204  # the lecturer steps by hand
     page = student.get(f"/r/{code}").text
     assert 'data-k="3"' in page and "From a virtual block to a sector" in page
     ahead = student.get(f"/r/{code}/back?at=20").text

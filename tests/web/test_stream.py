@@ -81,10 +81,21 @@ def test_last_event_id_resumes_right_after_it(base):
     assert [e[0] for e in resumed] == [4, 5, 6]
 
 
-def test_without_from_the_stream_starts_after_the_sessions_cursor(base):
+def cursor_of(base, sid):
+    return httpx.get(f"{base}/api/sessions/{sid}").json()["cursor"]
+
+
+def test_without_from_the_stream_starts_after_the_owners_last_played_hop(base):
     session = created(base)
     sid = session["id"]
-    httpx.get(f"{base}/s/{sid}/player", params={"at": 7}, headers=owner(session))
+    read_events(base, sid, 8, params={"from": 0, "until": 7}, headers=owner(session))
+    deadline = time.monotonic() + 5  # the owner's place is saved at the hub's next look
+    while cursor_of(base, sid) != 7 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert cursor_of(base, sid) == 7
+    read_events(base, sid, 5, params={"from": 20, "until": 24})  # a viewer: their place only
+    time.sleep(0.2)
+    assert cursor_of(base, sid) == 7
     assert read_events(base, sid, 1)[0][0] == 8
 
 
@@ -107,6 +118,8 @@ def test_bad_stream_parameters_are_refused(base):
     sid = create(base)
     assert httpx.get(f"{base}/s/{sid}/stream", params={"speed": 10}).status_code == 422
     assert httpx.get(f"{base}/s/{sid}/stream", params={"from": -3}).status_code == 422
+    other = httpx.get(f"{base}/s/{sid}/stream", params={"format": "stage"})
+    assert other.status_code == 422 and "format" in other.text and "hops" in other.text
 
 
 def test_many_open_streams_do_not_starve_other_requests(base):
@@ -165,11 +178,13 @@ def test_a_stream_with_nothing_new_to_send_ends_with_an_idle_event(database_url)
         assert time.monotonic() - started < 5
 
 
-def test_a_streamed_hop_carries_the_logs_tail_and_says_how_much_is_not_shown(base):
+def test_a_streamed_hop_is_the_event_the_drawn_player_applies(base):
     sid = create(base, "all-devices")
-    (seq, _, data), *_ = read_events(base, sid, 1, params={"from": 60})
-    assert seq == 60
-    assert data.count("<li data-guest=") == 40
-    assert "21 earlier hops not shown while playing · pause to see them" in data
-    paused = httpx.get(f"{base}/s/{sid}/player", params={"at": 60}).text
-    assert paused.count("<li data-guest=") == 61 and "not shown" not in paused
+    ((seq, name, data),) = read_events(base, sid, 1, params={"from": 60})
+    assert (seq, name) == (60, "hop")
+    event = httpx.get(f"{base}/s/{sid}/hops/60").text
+    assert data == "".join(line.strip() for line in event.splitlines())
+    assert 'data-k="60"' in data and data.count('<li id="log-') == 1  # its own log line only
+    assert len(data) < 4096  # what the hop changed, not the whole machine
+    ((_, _, named),) = read_events(base, sid, 1, params={"from": 60, "format": "hops"})
+    assert named == data

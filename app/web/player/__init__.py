@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import exports, hops, numbers, pages, playback, stream
+from . import composer, exports, hops, numbers, pages, stream
 
 router = APIRouter()
-for _feature in (pages, playback, stream, hops, exports, numbers):
+for _feature in (pages, composer, stream, hops, exports, numbers):
     router.include_router(_feature.router)

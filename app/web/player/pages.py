@@ -91,19 +91,6 @@ def embedded_session(request: Request, iovlab: AppDep, live: LiveDep) -> Respons
     return iovlab.templates.TemplateResponse(request, "embed.html", context)
 
 
-@router.get("/s/{session_id}/hop/{seq}", response_class=HTMLResponse)
-def hop_inspector(request: Request, iovlab: AppDep, live: LiveDep, seq: int) -> Response:
-    hops = live.trace.hops
-    hop = hops[seq] if 0 <= seq < len(hops) else None
-    record = next((r for r in live.trace.requests if hop and r.id == hop.request), None)
-    return iovlab.templates.TemplateResponse(
-        request,
-        "partials/inspector.html",
-        {"hop": hop, "record": record, "session": live},
-        status_code=200 if hop else 404,
-    )
-
-
 @router.post("/s/{session_id}/reset")
 def reset(
     request: Request, iovlab: AppDep, client: ClientDep, db: DbDep, live: LiveDep

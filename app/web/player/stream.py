@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sqlalchemy.exc import DBAPIError
@@ -26,7 +26,7 @@ from .. import lecturer, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, stream_place
 from ..drawn import render_hop
-from ..render import SPEEDS, render_stage
+from ..render import SPEEDS
 
 Render = Callable[..., str]  # a hop's event, rendered
 
@@ -45,6 +45,8 @@ async def stream(
     start: Annotated[int | None, Query(alias="from", ge=0)] = None,
     until: Annotated[int | None, Query(ge=-1, description="stop after this hop")] = None,
     last_event_id: Annotated[str | None, Header()] = None,
+    # what each hop changed, as the drawn player applies it: the one format (tools name it)
+    format: Annotated[Literal["hops"], Query(description="hops: each hop's event")] = "hops",
 ) -> EventSourceResponse:
     # no database session held for the life of a stream: only short ones, per hop
     live = await run_in_threadpool(iovlab.sessions.load, session_id)
@@ -55,10 +57,7 @@ async def stream(
     lecturing = await run_in_threadpool(_lecturing, iovlab, request, live.id)
     # a viewer's position is theirs: only the owner's stream moves the session's bookmark
     owning = lecturing or owners.owns(request, iovlab.secret, live.id)
-    # the drawn player asks for hop events (what each hop changes) instead of whole stages
-    render: Render = render_stage
-    if request.query_params.get("format") == "hops":
-        render = _hop_events(request.query_params.get("profile", "laptop"))
+    render = _hop_events(request.query_params.get("profile", "laptop"))
     events = _events(
         iovlab, request, live, first, speed, until, presenter, lecturing, owning, render
     )

@@ -1,49 +1,23 @@
-"""Playback and commands: the player at any hop, and requests a person composes."""
+"""Requests a person composes: the composer's fields for a device and an operation, and
+issuing the composed request at the hop shown."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.sim import ScenarioError
-from app.store import rooms
 
 from .. import lecturer, owners
 from ..deps import AppDep, DbDep, LiveDep
-from ..render import OP_FIELDS, SPEEDS, composer_context, render_player
+from ..render import OP_FIELDS, composer_context
 
 router = APIRouter()
 
-Speed = Annotated[float, Query(ge=min(SPEEDS), le=max(SPEEDS))]
-
 MAX_HOP = 2**31 - 1  # no trace within the hop budget has more hops; a database integer holds it
 INTEGER_FIELDS = {"block", "count", "bytes", "pages", "dx", "dy"}
-
-
-@router.get("/s/{session_id}/player", response_class=HTMLResponse)
-def player(
-    request: Request,
-    iovlab: AppDep,
-    db: DbDep,
-    live: LiveDep,
-    at: Annotated[int, Query(ge=-1)] = -1,
-    play: bool = False,
-    speed: Speed = 1.0,
-    until: Annotated[int | None, Query(ge=-1, description="a stream stops after this hop")] = None,
-    presenter: bool = False,
-) -> Response:
-    """The player at hop ``at``; with ``play`` it streams on from the next hop."""
-    at = min(at, len(live.trace.hops) - 1)
-    lecturing = lecturer.holds(request, db, live.id)
-    if lecturing or owners.owns(request, iovlab.secret, live.id):  # a viewer's place is theirs
-        iovlab.sessions.bookmark(db, live.id, at)
-    if lecturing:  # the class follows its lecturer, no one else
-        rooms.follow_cursor(db, session_id=live.id, k=at)
-    return render_player(
-        iovlab, request, live, at, playing=play, speed=speed, until=until, presenter=presenter
-    )
 
 
 @router.get("/s/{session_id}/composer", response_class=HTMLResponse)

@@ -82,13 +82,17 @@ def _close(session: Session) -> None:
 DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _live(request: Request, session_id: str, iovlab: AppDep, db: DbDep) -> Live:
+def _live(request: Request, session_id: str, iovlab: AppDep) -> Live:
     """The session at ``session_id``; one that presents a lesson only to its lecturer (the
-    projector shows its id; its trace holds answers the class has not been shown)."""
+    projector shows its id; its trace holds answers the class has not been shown).
+
+    Each read on a connection of its own, given back at once: the request's own session
+    must not hold one through the handler while another is asked for (see above)."""
     live = iovlab.sessions.load(session_id)
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
-    lecturer.guard(request, db, live.id)
+    with Session(iovlab.engine) as db:
+        lecturer.guard(request, db, live.id)
     return live
 
 

@@ -54,6 +54,16 @@ def _microseconds(value: int | None) -> str:
     return f"{value:,} µs"
 
 
+def composed_fields(op: str, device_type: str) -> tuple[str, ...]:
+    """The fields a person fills in for ``op`` on a device of ``device_type``: a passthrough
+    NIC's send also says where its frames lie, so a student can aim its DMA past the
+    guest's memory and watch the IOMMU refuse it."""
+    fields = OP_FIELDS.get(op, ())
+    if device_type == "passthrough" and op == "net_send":
+        fields = (*fields, "buffer")
+    return fields
+
+
 def composer_context(live: Live, device: str = "", op: str = "", guest: str = "") -> dict[str, Any]:
     """What the composer of requests shows for ``device`` and ``op`` (the first ones by default)."""
     devices = live.scenario.devices
@@ -65,7 +75,7 @@ def composer_context(live: Live, device: str = "", op: str = "", guest: str = ""
         "device": chosen,
         "ops": ops,
         "op": op,
-        "fields": OP_FIELDS.get(op, ()),
+        "fields": composed_fields(op, chosen.type if chosen else ""),
         "guest": guest,
         "dedicated": [d for d in devices if d.type in ("keyboard", "mouse")],
         "problems": [],

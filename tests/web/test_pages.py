@@ -509,3 +509,25 @@ def test_a_guests_driver_is_named_as_the_level_it_runs_at_says(client):
         assert escape(row.driver_name) in driver, level
     names = {row.driver_name for row in INTERCEPTION.values()}
     assert len(names) == len(INTERCEPTION)  # each level says its own
+
+
+def test_a_student_aims_a_passthrough_dma_past_the_guests_memory_from_the_composer(client):
+    sid = new_session(client, "passthrough")
+    composer = client.get(f"/s/{sid}/composer?device=vf1&op=net_send").text
+    assert 'name="buffer"' in composer and "DMA buffer (guest-physical)" in composer
+    assert 'name="buffer"' not in client.get(f"/s/{sid}/composer?device=nic0&op=net_send").text
+    stray = {
+        "device": "vf1",
+        "op": "net_send",
+        "guest": "vm1",
+        "dst_ip": "10.0.0.9",
+        "bytes": "1500",
+        "buffer": "0x3FFFFC00",  # 1 KiB before the end of vm1's 1 GiB: the frame runs past it
+        "cursor": "-1",
+    }
+    assert client.post(f"/s/{sid}/commands", data=stray, headers=HTMX).status_code == 204
+    command = client.get(f"/api/sessions/{sid}").json()["commands"][-1]
+    assert command["buffer"] == 0x3FFFFC00
+    hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+    mine = [h for h in hops if h["request"] == hops[-1]["request"]]
+    assert mine[-1]["detail"]["status"] == "iommu_fault"

@@ -17,7 +17,8 @@ from ..render import OP_FIELDS, composer_context
 router = APIRouter()
 
 MAX_HOP = 2**31 - 1  # no trace within the hop budget has more hops; a database integer holds it
-INTEGER_FIELDS = {"block", "count", "bytes", "pages", "dx", "dy"}
+INTEGER_FIELDS = {"block", "count", "bytes", "pages", "dx", "dy", "buffer"}
+_OPTIONAL = {"net_send": ("buffer",)}  # shown for some devices only (``composed_fields``)
 
 
 @router.get("/s/{session_id}/composer", response_class=HTMLResponse)
@@ -70,18 +71,18 @@ def command_from_form(form: dict[str, str]) -> dict[str, Any]:
     """The workload item a composer form describes (only the fields its op takes)."""
     op = form.get("op", "")
     data: dict[str, Any] = {"op": op, "device": form.get("device", "")}
-    for name in OP_FIELDS.get(op, ()):
+    for name in (*OP_FIELDS.get(op, ()), *_OPTIONAL.get(op, ())):
         value = form.get(name, "").strip()
         if value == "":
             continue
-        data[name] = _number(value) if name in INTEGER_FIELDS else value
+        data[name] = _number(value, name == "buffer") if name in INTEGER_FIELDS else value
     if form.get("level"):
         data["level"] = form["level"]
     return data
 
 
-def _number(value: str) -> int | str:
+def _number(value: str, address: bool = False) -> int | str:
     try:
-        return int(value)
+        return int(value, 0) if address else int(value)  # an address may be hex: 0x1000
     except ValueError:
         return value  # validation names the field and what is wrong with it

@@ -216,7 +216,10 @@ COST_MODEL: tuple[CostLine, ...] = (
             "n sectors × 8,333 ÷ spt µs, rounded (one sector at 32 a track = 260 µs); consecutive"
             " sectors in one pass, head and track switches cost nothing"
         ),
-        "the geometry: a sector passes the head in turn ÷ spt",
+        (
+            "the geometry: a sector passes the head in turn ÷ spt — a small, slow teaching disk"
+            " (a real one has 1,000+ sectors a track, ≈3 µs a sector)"
+        ),
     ),
     CostLine(
         "Ethernet frame",

@@ -38,8 +38,8 @@ INTERPRET_SYSCALL_US = 3
 # counted: this model takes the hardware to virtualize the local APIC (Intel
 # APICv, AMD AVIC, as KVM uses them when present), where the EOI of an
 # edge-triggered or MSI interrupt completes without an exit. Without that
-# hardware each interrupt would cost one more exit (DOMAIN: "virtual interrupt +
-# EOI ≈ 1-2 exits").
+# hardware each interrupt would cost one more exit: an injected interrupt and its
+# EOI are then 1-2 exits.
 INTERRUPT_INJECTION_US = 1
 
 # --- device times -------------------------------------------------------
@@ -195,7 +195,10 @@ COST_MODEL: tuple[CostLine, ...] = (
             "virtualizes the local APIC, Intel APICv / AMD AVIC; without it each interrupt would "
             "cost one more exit)"
         ),
-        "DOMAIN: virtual interrupt + EOI ≈ 1–2 exits",
+        (
+            "Intel SDM vol. 3C, APIC virtualization (virtual-interrupt delivery, EOI"
+            " virtualization); AMD AVIC. Without it, interrupt + EOI ≈ 1–2 exits"
+        ),
     ),
     CostLine(
         "disk rotation (7,200 rpm)",

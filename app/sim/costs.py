@@ -38,8 +38,8 @@ INTERPRET_SYSCALL_US = 3
 # counted: this model takes the hardware to virtualize the local APIC (Intel
 # APICv, AMD AVIC, as KVM uses them when present), where the EOI of an
 # edge-triggered or MSI interrupt completes without an exit. Without that
-# hardware each interrupt would cost one more exit (DOMAIN: "virtual interrupt +
-# EOI ≈ 1-2 exits").
+# hardware each interrupt would cost one more exit: an injected interrupt and its
+# EOI are then 1-2 exits.
 INTERRUPT_INJECTION_US = 1
 
 # --- device times -------------------------------------------------------
@@ -57,8 +57,11 @@ DISK_FULL_STROKE_US = 16_000
 # head or track costs nothing in this model).
 
 # Ethernet: preamble, header, FCS and inter-frame gap add 38 bytes on the wire
-# (IEEE 802.3: a 1,500-byte payload is 1,538 bytes ≈ 12.3 µs at 1 Gb/s).
+# (IEEE 802.3: a 1,500-byte payload is 1,538 bytes ≈ 12.3 µs at 1 Gb/s). A
+# payload under 46 bytes is padded to 46, so the shortest frame is 84 bytes on
+# the wire (672 ns at 1 Gb/s, 67.2 µs at 10 Mb/s).
 ETHERNET_OVERHEAD_BYTES = 38
+ETHERNET_MIN_PAYLOAD = 46
 ETHERNET_MTU = 1500
 
 # An in-memory copy between two vNICs on a virtual switch: ~10 GB/s memcpy,
@@ -100,8 +103,10 @@ def transfer_us(sectors: int, sectors_per_track: int) -> int:
 
 
 def wire_us(frame_bytes: int, mbps: int) -> int:
-    """Time one frame occupies the wire (bits ÷ Mb/s = µs)."""
-    return max(1, math.ceil((frame_bytes + ETHERNET_OVERHEAD_BYTES) * 8 / mbps))
+    """Time one frame with ``frame_bytes`` of payload occupies the wire (bits ÷ Mb/s
+    = µs), padded to the minimum payload, rounded up to whole µs."""
+    on_wire = max(frame_bytes, ETHERNET_MIN_PAYLOAD) + ETHERNET_OVERHEAD_BYTES
+    return max(1, math.ceil(on_wire * 8 / mbps))
 
 
 def memcpy_us(nbytes: int) -> int:
@@ -190,7 +195,10 @@ COST_MODEL: tuple[CostLine, ...] = (
             "virtualizes the local APIC, Intel APICv / AMD AVIC; without it each interrupt would "
             "cost one more exit)"
         ),
-        "DOMAIN: virtual interrupt + EOI ≈ 1–2 exits",
+        (
+            "Intel SDM vol. 3C, APIC virtualization (virtual-interrupt delivery, EOI"
+            " virtualization); AMD AVIC. Without it, interrupt + EOI ≈ 1–2 exits"
+        ),
     ),
     CostLine(
         "disk rotation (7,200 rpm)",
@@ -211,11 +219,17 @@ COST_MODEL: tuple[CostLine, ...] = (
             "n sectors × 8,333 ÷ spt µs, rounded (one sector at 32 a track = 260 µs); consecutive"
             " sectors in one pass, head and track switches cost nothing"
         ),
-        "the geometry: a sector passes the head in turn ÷ spt",
+        (
+            "the geometry: a sector passes the head in turn ÷ spt — a small, slow teaching disk"
+            " (a real one has 1,000+ sectors a track, ≈3 µs a sector)"
+        ),
     ),
     CostLine(
         "Ethernet frame",
-        "(bytes + 38) × 8 ÷ Mb/s µs (1,500 bytes ≈ 13 µs at 1 Gb/s)",
+        (
+            "(bytes + 38) × 8 ÷ Mb/s µs, rounded up; a payload under 46 bytes is padded to 46"
+            " (1,500 bytes ≈ 13 µs at 1 Gb/s; the shortest frame 1 µs at 1 Gb/s, 68 µs at 10 Mb/s)"
+        ),
         "IEEE 802.3 framing",
     ),
     CostLine(

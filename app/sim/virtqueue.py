@@ -52,7 +52,10 @@ class VirtQueue:
         an interrupt, else how long ago the driver took its last one (it was polling)."""
         self.taken.discard(request)
         since = None if self.driver_at is None else now - self.driver_at
-        self.driver_at = self.backend_at = now
+        self.driver_at = now
+        # writing this completion is work, but a read the backend has already begun
+        # may end later: its last work ends at whichever is later
+        self.backend_at = now if self.backend_at is None else max(self.backend_at, now)
         if not self.batching or since is None or since > DRIVER_POLL_US:
             return None
         return since

@@ -157,3 +157,13 @@ def test_bad_lessons_are_refused_with_the_field_path(data, problem):
     with pytest.raises(ScenarioError) as caught:
         compile_lesson("bad", data, SCENARIOS)
     assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems
+
+
+def test_the_bare_machine_lessons_closing_figures_are_the_ones_it_played():
+    # the disk write it played: rotation 2,519 + transfer 260 = 2,779 µs ≈ 2.8 ms; the frame 13 µs
+    lesson = load_lessons(SCENARIOS / "lessons", SCENARIOS)["12-bare-machine"]
+    (disk,) = [r for r in lesson.trace.requests if r.op == "disk_write"]
+    (frame, *_) = [r for r in lesson.trace.requests if r.op == "net_send"]
+    closing = " ".join(lesson.lesson.steps[-1].narration.split())
+    assert f"against {disk.device_us / 1000:.1f} ms of disk" in closing
+    assert f"against a {frame.device_us} µs frame" in closing

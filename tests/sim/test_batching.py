@@ -72,3 +72,36 @@ def test_batched_traps_per_request_are_at_most_one_and_never_more_than_unbatched
     for on, off in zip(batched.requests, unbatched.requests, strict=True):
         assert on.traps <= 1 and on.traps <= off.traps
     assert sum(r.traps for r in batched.requests) <= sum(r.traps for r in unbatched.requests)
+
+
+def backend_reads(trace, guest):
+    """When the backend read each of ``guest``'s requests from the ring, in request order."""
+    return [
+        h.t_us for r in trace.requests if r.guest == guest for h in of(trace, r.id, "device_model")
+    ]
+
+
+def test_a_completion_written_meanwhile_does_not_make_the_backend_forget_a_later_read():
+    # virtio-load's burst: r4 is added at 15 and read by 16; r1's completion is written
+    # at 15. r5, added at 20, finds the backend's last work 4 µs behind it (16), not 5.
+    trace = run_batching(sends([0, 5, 5, 5, 5]))
+    assert backend_reads(trace, "vm1") == [2, 6, 11, 16, 21]
+    (quiet,) = of(trace, "r5", "guest_driver")[-1:]
+    assert quiet.detail["backend_polling_us"] == 4
+    assert "last worked on it 4 µs ago" in quiet.summary
+
+
+@given(st.lists(st.integers(0, 40), min_size=2, max_size=30))
+def test_a_request_added_unnotified_says_how_long_ago_the_backend_last_worked(gaps):
+    # The backend's work is reading a request (its device_model hop, fixed when the
+    # request is added) and writing a completion (its interrupt hop): an unnotified
+    # request is added max(0, t − the latest of those it could know of) µs after it.
+    trace = run_batching(sends(gaps))
+    reads: list[int] = []
+    for record in trace.requests:
+        added = of(trace, record.id, "guest_driver")[-1]
+        if added.detail.get("notified") is False:
+            written = [h.t_us for h in trace.hops if h.stage == "interrupt" and h.seq < added.seq]
+            last = max(reads + written)
+            assert added.detail["backend_polling_us"] == max(0, added.t_us - last), record.id
+        reads += [h.t_us for h in of(trace, record.id, "device_model")]

@@ -94,6 +94,35 @@ def test_a_disk_may_end_in_a_partial_cylinder():
     )
 
 
+def test_consecutive_sectors_run_on_across_a_track_end_and_a_cylinder_end_in_one_pass():
+    # pblocks 126-129 on 4 × 32: C 0 / H 3 / S 31, S 32, then C 1 / H 0 / S 1, S 2. At
+    # t = 200,002 µs the head is 10 µs into the turn; S 31 starts at 30 × 8,333 ÷ 32 =
+    # 7,812.2 µs: 7,802 µs to wait, then 4 sectors in one pass, 4 × 260.4 = 1,042 µs.
+    trace = run([DISK], [read("vm1", 126, count=4, at=200_000), read("vm1", 0, at=300_000)])
+    across = of(trace, "r1", "physical_device")[0].detail
+    assert (across["cylinder"], across["head"], across["sector"]) == (0, 3, 31)
+    assert (across["rotation_us"], across["transfer_us"]) == (7_802, 1_042)
+    # the arm ends over the last block's cylinder, C 1: the next read seeks back one
+    back = of(trace, "r2", "physical_device")[0].detail
+    assert (back["from_cylinder"], back["seek_us"]) == (1, 1_186)  # 500 + 15,500 × √(1/511)
+
+
+def test_a_partial_last_cylinder_is_the_end_of_the_arms_stroke():
+    # 100,000 blocks at 8 × 63 is 199 cylinders, the last partial: from C 0 to C 198
+    # is the whole stroke, 16,000 µs, never more
+    disk = {
+        "id": "disk0",
+        "type": "disk",
+        "blocks": 100_000,
+        "geometry": {"heads": 8, "sectors_per_track": 63},
+        "partitions": [{"guest": "vm1", "start": 0, "blocks": 100_000}],
+    }
+    trace = run([disk], [read("vm1", 99_999)])
+    served = of(trace, "r1", "physical_device")[0].detail
+    assert (served["cylinder"], served["seek_us"]) == (198, 16_000)
+    assert served["transfer_us"] == 132  # 8,333 ÷ 63 = 132.3
+
+
 def test_only_a_partition_past_the_last_block_is_refused():
     disk = {
         "id": "disk0",

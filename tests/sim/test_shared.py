@@ -28,6 +28,21 @@ def test_one_frame_takes_its_size_on_the_wire():
     assert status(trace, "r1") == "ok"
 
 
+def test_a_short_frame_is_padded_to_the_ethernet_minimum_on_the_wire():
+    # 802.3 pads a payload under 46 bytes: 46 + 38 = 84 bytes on the wire, so a
+    # 1-byte send holds a 10 Mb/s wire 84 × 8 ÷ 10 = 67.2 µs (68 rounded up), not
+    # (1 + 38) × 8 ÷ 10 = 31.2 µs; and 1,501 bytes end in such a frame
+    slow = NIC | {"mbps": 10}
+    tiny = run([slow], [send("vm1", 1)])
+    assert [h.detail["wire_us"] for h in of(tiny, "r1", "physical_device")] == [68]
+    split = run([slow], [send("vm1", 1501)])
+    assert [h.detail["wire_us"] for h in of(split, "r1", "physical_device")] == [1231, 68]
+    assert split.requests[0].device_us == 1231 + 68
+    # every payload up to 46 bytes takes the minimum; from there a frame is its own size
+    sizes = [send("vm1", n, at=1000 * i) for i, n in enumerate([1, 45, 46, 48])]
+    assert [r.device_us for r in run([slow], sizes).requests] == [68, 68, 68, 69]
+
+
 def test_frames_of_two_guests_interleave_on_the_one_wire():
     trace = run([NIC], [send("vm1", 4500), send("vm2", 4500)])
     wire = [h for h in trace.hops if h.stage == "physical_device"]

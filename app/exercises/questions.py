@@ -13,6 +13,7 @@ from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 
 from .cases import STATUS_RULES, status_cases, trap_requests
+from .concepts import CONCEPTS
 from .misconceptions import chs_wrongs, frame_wrongs, print_wrongs, status_wrongs, trap_wrongs
 from .modern import MODERN
 from .question import Field, NotApplicable, Question, hop_of, run_commands, sentence
@@ -270,6 +271,7 @@ TEMPLATES: dict[str, tuple[str, Callable[[Scenario, random.Random], Question]]] 
     "next_hop": ("The next hop of a paused trace", next_hop),
     **MODERN,
     **TRACING,
+    **CONCEPTS,
 }
 
 

@@ -1,5 +1,6 @@
 // What CSS and htmx cannot do: move the request's token onto the element the
-// current hop names, keyboard shortcuts, and keeping the log filter across swaps.
+// current hop names, keyboard shortcuts, keeping the log filter across swaps, and
+// posting a form that hands the browser back to an LMS.
 (function () {
   "use strict";
 
@@ -139,5 +140,11 @@
 
   document.addEventListener("htmx:afterSettle", refresh);
   document.addEventListener("DOMContentLoaded", refresh);
+  // a form that hands the browser on, as an LMS expects its deep-linking answer: posted at
+  // once, its button there for a browser without scripts
+  document.addEventListener("DOMContentLoaded", function () {
+    var autopost = document.querySelector("form[data-autopost]");
+    if (autopost) autopost.submit();
+  });
   window.addEventListener("resize", moveToken);
 })();

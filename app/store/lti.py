@@ -143,3 +143,11 @@ def record_score(
 
 def score_of(db: Session, attempt_id: int) -> LtiScoreRow | None:
     return db.get(LtiScoreRow, attempt_id)
+
+
+def scores_of(db: Session, attempt_ids: list[int]) -> dict[int, LtiScoreRow]:
+    """The scores sent to a gradebook for these attempts (those launched from an LMS)."""
+    if not attempt_ids:
+        return {}
+    found = db.exec(select(LtiScoreRow).where(col(LtiScoreRow.attempt_id).in_(attempt_ids)))
+    return {row.attempt_id: row for row in found}

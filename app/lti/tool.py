@@ -17,7 +17,7 @@ import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
-from pylti1p3.roles import AbstractRole, DesignerRole, TeacherRole
+from pylti1p3.roles import AbstractRole, DesignerRole, TeacherRole, TeachingAssistantRole
 from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.tool_config.json_file import ToolConfJsonFile
 
@@ -45,12 +45,16 @@ class _Administrator(AbstractRole):
     _institution_roles = ("Administrator",)
 
 
+_STAFF = (TeacherRole, TeachingAssistantRole, DesignerRole, _Administrator)
+
+
 def is_staff(body: dict[str, Any]) -> bool:
     """Whether the launch's roles make its user one who runs the course rather than takes it:
-    an Instructor, a ContentDeveloper or an Administrator. Only the course's roles and the
+    an Instructor (a teaching assistant among them), a ContentDeveloper or an Administrator
+    of the course, or an administrator of the LMS or institution. Only the course's roles and the
     administrators count: an LMS also names a user's roles anywhere in the institution (an
     instructor of another course launching as a student here is a student here)."""
-    return any(role(body).check() for role in (TeacherRole, DesignerRole, _Administrator))
+    return any(role(body).check() for role in _STAFF)
 
 
 @dataclass(frozen=True, slots=True)

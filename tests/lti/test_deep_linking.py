@@ -35,6 +35,7 @@ def deep_link_launch(platform, config, values, user="u-7"):
     [
         ([INSTRUCTOR], True),
         ([ROLE + "membership#ContentDeveloper"], True),
+        ([ROLE + "membership/Instructor#TeachingAssistant"], True),  # a sub-role alone
         ([ROLE + "membership#Administrator"], True),
         ([ROLE + "system/person#Administrator", LEARNER], True),
         (["Instructor"], True),  # the short names of LTI 1.1, still sent by some LMSs

@@ -1,5 +1,6 @@
 // What CSS and htmx cannot do, beside the drawn player's own script (static/player.js):
-// keys for htmx buttons, the presenter's single-key toggles, a follower's own answer.
+// keys for htmx buttons, the presenter's single-key toggles, a follower's own answer, and
+// posting a form that hands the browser back to an LMS.
 (function () {
   "use strict";
 
@@ -73,4 +74,10 @@
 
   document.addEventListener("htmx:afterSettle", markMyAnswer);
   document.addEventListener("DOMContentLoaded", markMyAnswer);
+  // a form that hands the browser on, as an LMS expects its deep-linking answer: posted at
+  // once, its button there for a browser without scripts
+  document.addEventListener("DOMContentLoaded", function () {
+    var autopost = document.querySelector("form[data-autopost]");
+    if (autopost) autopost.submit();
+  });
 })();

@@ -24,8 +24,8 @@ POSTGRES = os.environ.get(
     "IOVLAB_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 TABLES = (
-    "room_answers, rooms, presentations, lecturers, attempts, exercises, logins, instructors, "
-    "commands, sessions, secrets, rate_hits, rate_keys"
+    "room_answers, rooms, presentations, lecturers, lti_scores, lti_launches, lti_values, "
+    "attempts, exercises, logins, instructors, commands, sessions, secrets, rate_hits, rate_keys"
 )
 
 

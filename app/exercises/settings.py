@@ -57,6 +57,11 @@ def _float(text: str, name: str, blank: float | None, problems: list[str]) -> fl
     return value
 
 
+def points_possible(templates: list[str], settings: dict[str, QuestionSettings]) -> float:
+    """An exercise's points: each question's (a student gets one question per template)."""
+    return sum(settings.get(t, QuestionSettings()).points for t in templates)
+
+
 def dump_settings(settings: dict[str, QuestionSettings]) -> str:
     return json.dumps({t: s.to_dict() for t, s in settings.items()})
 

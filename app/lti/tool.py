@@ -9,7 +9,7 @@ the values they get from the LMS go in a pylti1p3 JSON configuration file that
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
+from pylti1p3.roles import AbstractRole, DesignerRole, TeacherRole, TeachingAssistantRole
 from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.tool_config.json_file import ToolConfJsonFile
 
@@ -26,12 +27,34 @@ from .adapter import Launch as LibraryLaunch
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+DEEP_LINKING_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+RESOURCE_LINK = "LtiResourceLinkRequest"
 # The exercise a link opens: its student address, /x/<id>, as the link's target.
 _EXERCISE_PATH = re.compile(r"/x/([A-Za-z0-9_-]{1,40})/?$")
 
 
 class LtiError(Exception):
     """A login or launch the tool refuses; the message says why, for the LMS's logs."""
+
+
+class _Administrator(AbstractRole):
+    """An administrator of the whole LMS or of the institution, who may open any course."""
+
+    _system_roles = ("Administrator", "SysAdmin")
+    _institution_roles = ("Administrator",)
+
+
+_STAFF = (TeacherRole, TeachingAssistantRole, DesignerRole, _Administrator)
+
+
+def is_staff(body: dict[str, Any]) -> bool:
+    """Whether the launch's roles make its user one who runs the course rather than takes it:
+    an Instructor (a teaching assistant among them), a ContentDeveloper or an Administrator
+    of the course, or an administrator of the LMS or institution. Only the course's roles and the
+    administrators count: an LMS also names a user's roles anywhere in the institution (an
+    instructor of another course launching as a student here is a student here)."""
+    return any(role(body).check() for role in _STAFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +65,8 @@ class LoginRedirect:
 
 @dataclass(frozen=True, slots=True)
 class LaunchFacts:
-    """What a validated launch says: who the student is in the LMS, and where scores go."""
+    """What a validated launch says: who the user is in the LMS and in what role, the
+    exercise the link opens and where its scores go, or what a deep-linking LMS accepts."""
 
     issuer: str
     client_id: str
@@ -50,6 +74,15 @@ class LaunchFacts:
     name: str
     exercise: str | None
     ags: dict[str, Any]
+    message: str = RESOURCE_LINK
+    staff: bool = False  # an Instructor, ContentDeveloper or Administrator, see is_staff
+    deployment_id: str = ""
+    deep_linking: dict[str, Any] = field(default_factory=dict)  # the settings claim
+
+    @property
+    def is_deep_link(self) -> bool:
+        """The LMS asks the instructor to pick an activity (Deep Linking 2.0), not to open one."""
+        return self.message == DEEP_LINKING
 
     @property
     def can_post_score(self) -> bool:
@@ -100,7 +133,12 @@ def launch(
         raise LtiError(str(error)) from error
     if not values.take(f"lti1p3-nonce-{body['nonce']}"):
         raise LtiError("this launch was used already")
-    return _facts(dict(body))
+    facts = _facts(dict(body))
+    if facts.message not in (RESOURCE_LINK, DEEP_LINKING):
+        raise LtiError(
+            f"iovlab answers a resource link or a deep-linking request, not {facts.message}"
+        )
+    return facts
 
 
 def _facts(body: dict[str, Any]) -> LaunchFacts:
@@ -119,6 +157,10 @@ def _facts(body: dict[str, Any]) -> LaunchFacts:
         name=str(name or body.get("email") or "LMS user"),
         exercise=exercise or None,
         ags=dict(body.get(AGS_CLAIM) or {}),
+        message=str(body.get(CLAIM + "message_type", "")),
+        staff=is_staff(body),
+        deployment_id=str(body.get(CLAIM + "deployment_id", "")),
+        deep_linking=dict(body.get(DEEP_LINKING_CLAIM) or {}),
     )
 
 

@@ -128,6 +128,10 @@ def signed_in(db: Session, login_id: str) -> InstructorRow | None:
     return db.get(InstructorRow, login.instructor_id)
 
 
+def get_instructor(db: Session, instructor_id: int) -> InstructorRow | None:
+    return db.get(InstructorRow, instructor_id)
+
+
 def sign_out(db: Session, login_id: str) -> None:
     """Revoke a login: a copy of its cookie no longer signs anyone in."""
     db.exec(delete(LoginRow).where(col(LoginRow.id_hash) == _hash(login_id)))

@@ -190,7 +190,7 @@ class LtiLaunchRow(SQLModel, table=True):
     subject: str = Field(max_length=255)
     name: str = Field(max_length=200)
     ags: str = Field(sa_column=Column(Text, nullable=False))  # JSON claim, "{}" without AGS
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=_now, index=True)  # old launches are pruned
 
 
 class LtiScoreRow(SQLModel, table=True):
@@ -199,6 +199,9 @@ class LtiScoreRow(SQLModel, table=True):
     __tablename__ = "lti_scores"
 
     attempt_id: int = Field(primary_key=True, foreign_key="attempts.id")
-    launch_id: str = Field(foreign_key="lti_launches.id", index=True, max_length=40)
+    # the launch that sent it, until old launches are pruned (app/store/lti.py)
+    launch_id: str | None = Field(
+        default=None, foreign_key="lti_launches.id", index=True, max_length=40
+    )
     posted_at: datetime | None = None
     error: str = Field(default="", max_length=500)

@@ -121,6 +121,17 @@ def _instructor(request: Request, iovlab: AppDep) -> InstructorRow:
 InstructorDep = Annotated[InstructorRow, Depends(_instructor)]
 
 
+def _maybe_instructor(request: Request, iovlab: AppDep) -> InstructorRow | None:
+    try:
+        return _instructor(request, iovlab)
+    except NotSignedIn:
+        return None
+
+
+# the signed-in instructor, or None: for a page that asks them to sign in itself
+SignedInDep = Annotated[InstructorRow | None, Depends(_maybe_instructor)]
+
+
 def stream_place(streams: OpenStreams, client: str) -> BackgroundTask:
     """Hold one of the client's stream places until the stream ends (refuse if none is left)."""
     if not streams.take(client):

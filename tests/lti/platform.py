@@ -3,7 +3,10 @@
 It starts a launch (third-party login initiation), answers the tool's OIDC
 request with an id_token signed by its own RSA key, serves that key as a JWKS,
 gives an access token only for a client assertion the tool signed with its key
-(checked against the tool's JWKS), and records the scores posted to its line item.
+(checked against the tool's JWKS), and records the scores posted to its line items.
+For Deep Linking 2.0 it asks the tool for content (an LtiDeepLinkingRequest), takes
+back only a response JWT the tool signed (checked against the tool's JWKS), and adds
+each resource link to the course with the gradebook column its lineItem asks for.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from jwt.algorithms import RSAAlgorithm
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+ROLE = "http://purl.imsglobal.org/vocab/lis/v2/"
+LEARNER = ROLE + "membership#Learner"
+INSTRUCTOR = ROLE + "membership#Instructor"
+RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
 
 
 def rsa_pair() -> tuple[str, str]:
@@ -51,12 +60,23 @@ class Platform:
     deployment_id: str = "deployment-1"
     tool_jwks_url: str = ""
     redirect_uris: list[str] = field(default_factory=list)
-    users: dict[str, str] = field(default_factory=lambda: {"u-42": "Grace Hopper"})
+    users: dict[str, str] = field(
+        default_factory=lambda: {"u-42": "Grace Hopper", "u-7": "Ada Lovelace"}
+    )
+    roles: dict[str, list[str]] = field(
+        default_factory=lambda: {"u-42": [LEARNER], "u-7": [INSTRUCTOR]}
+    )
     scores: list[dict[str, Any]] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # access token -> scope
-    targets: dict[str, str] = field(default_factory=dict)  # message hint -> target link
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # message hint -> launch
     links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # course links
+    # the course's gradebook: line item number -> its label, scoreMaximum and the scores posted
+    lineitems: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"7": {"label": "I/O virtualization", "scoreMaximum": 5}}
+    )
+    added: list[dict[str, Any]] = field(default_factory=list)  # activities deep linking added
+    deep_link_data: str = "course-3/section-2"  # opaque, the tool must send it back
 
     def __post_init__(self) -> None:
         self.private_pem, _ = rsa_pair()
@@ -85,6 +105,10 @@ class Platform:
     def lineitem(self) -> str:
         return self.url + "/lineitems/7"
 
+    @property
+    def deep_link_return_url(self) -> str:
+        return self.url + "/deep-links"
+
     def registration(self, private_key_file: str, public_key_file: str) -> dict[str, Any]:
         """What the LMS administrator copies into the tool's configuration."""
         return {
@@ -102,10 +126,24 @@ class Platform:
             ]
         }
 
-    def initiation(self, login_url: str, target: str, user: str = "u-42") -> dict[str, str]:
-        """The parameters of a third-party login initiation for one user and one link."""
+    def initiation(
+        self,
+        login_url: str,
+        target: str,
+        user: str = "u-42",
+        message: str = RESOURCE_LINK,
+        custom: dict[str, str] | None = None,
+        lineitem: str = "7",
+    ) -> dict[str, str]:
+        """The parameters of a third-party login initiation for one user and one link (or,
+        with ``message=DEEP_LINKING``, the instructor's "add an activity")."""
         hint = secrets.token_urlsafe(8)
-        self.targets[hint] = target
+        self.messages[hint] = {
+            "target": target,
+            "message": message,
+            "custom": custom or {},
+            "lineitem": lineitem,
+        }
         return {
             "iss": self.issuer,
             "login_hint": user,
@@ -115,14 +153,40 @@ class Platform:
             "lti_deployment_id": self.deployment_id,
         }
 
-    def course_link(self, login_url: str, target: str, user: str = "u-42") -> str:
+    def course_link(self, login_url: str, target: str, user: str = "u-42", **launch: Any) -> str:
         """A link on a course page: opening it starts a launch in the browser, as an LMS does."""
         key = secrets.token_urlsafe(8)
-        self.links[key] = (login_url, self.initiation(login_url, target, user))
+        self.links[key] = (login_url, self.initiation(login_url, target, user, **launch))
         return f"{self.url}/course/{key}"
 
-    def id_token(self, nonce: str, user: str, target: str, **extra: Any) -> str:
+    def added_link(self, login_url: str, user: str = "u-42", index: int = -1) -> dict[str, str]:
+        """The login initiation of an activity deep linking added, as a student opens it."""
+        item = self.added[index]
+        custom, lineitem = item.get("custom") or {}, item["lineitem"]
+        return self.initiation(login_url, item["url"], user, custom=custom, lineitem=lineitem)
+
+    def id_token(self, nonce: str, user: str, launch: dict[str, Any]) -> str:
         now = int(time.time())
+        if launch["message"] == DEEP_LINKING:
+            specific: dict[str, Any] = {
+                DL + "deep_linking_settings": {
+                    "deep_link_return_url": self.deep_link_return_url,
+                    "accept_types": ["ltiResourceLink"],
+                    "accept_presentation_document_targets": ["iframe", "window"],
+                    "accept_multiple": False,
+                    "data": self.deep_link_data,
+                }
+            }
+        else:
+            specific = {
+                CLAIM + "resource_link": {"id": "link-1", "title": "I/O virtualization"},
+                CLAIM + "custom": launch["custom"],
+                AGS + "claim/endpoint": {
+                    "scope": [AGS + "scope/score", AGS + "scope/lineitem.readonly"],
+                    "lineitem": f"{self.url}/lineitems/{launch['lineitem']}",
+                    "lineitems": self.url + "/lineitems",
+                },
+            }
         body = {
             "iss": self.issuer,
             "aud": self.client_id,
@@ -131,18 +195,12 @@ class Platform:
             "exp": now + 300,
             "nonce": nonce,
             "name": self.users.get(user, user),
-            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "message_type": launch["message"],
             CLAIM + "version": "1.3.0",
             CLAIM + "deployment_id": self.deployment_id,
-            CLAIM + "target_link_uri": target,
-            CLAIM + "resource_link": {"id": "link-1", "title": "I/O virtualization"},
-            CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
-            AGS + "claim/endpoint": {
-                "scope": [AGS + "scope/score", AGS + "scope/lineitem.readonly"],
-                "lineitem": self.lineitem,
-                "lineitems": self.url + "/lineitems",
-            },
-            **extra,
+            CLAIM + "target_link_uri": launch["target"],
+            CLAIM + "roles": self.roles.get(user, [LEARNER]),
+            **specific,
         }
         return jwt.encode(body, self.private_pem, algorithm="RS256", headers={"kid": self.kid})
 
@@ -161,15 +219,55 @@ class Platform:
         if query.get("redirect_uri") not in self.redirect_uris:
             raise ValueError("redirect_uri is not registered")
         user, hint = query.get("login_hint", ""), query.get("lti_message_hint", "")
-        if user not in self.users or hint not in self.targets:
+        if user not in self.users or hint not in self.messages:
             raise ValueError("unknown login_hint or lti_message_hint")
-        token = self.id_token(query["nonce"], user, self.targets[hint])
+        token = self.id_token(query["nonce"], user, self.messages[hint])
         return query["redirect_uri"], {"id_token": token, "state": query["state"]}
 
     def jwks(self) -> dict[str, Any]:
         private = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
         jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))  # type: ignore[arg-type]
         return {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
+
+    def tool_key(self, token: str) -> Any:
+        """The tool's public key that signed ``token``, from the tool's JWKS."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        with urllib.request.urlopen(self.tool_jwks_url, timeout=5) as response:
+            keys = json.load(response)["keys"]
+        jwk = next((k for k in keys if k.get("kid") == kid), None)
+        if jwk is None:
+            raise ValueError(f"no key {kid!r} in the tool's JWKS")
+        return RSAAlgorithm.from_jwk(json.dumps(jwk))
+
+    def deep_linked(self, form: dict[str, str]) -> list[dict[str, Any]]:
+        """The tool's LtiDeepLinkingResponse: verified, then each resource link added to the
+        course with a new gradebook column of the lineItem's scoreMaximum."""
+        token = form.get("JWT", "")
+        claims = jwt.decode(
+            token,
+            self.tool_key(token),
+            algorithms=["RS256"],
+            audience=self.issuer,
+            options={"require": ["iss", "aud", "exp", "iat", "nonce"]},
+        )
+        expected = {
+            "iss": self.client_id,
+            CLAIM + "message_type": "LtiDeepLinkingResponse",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": self.deployment_id,
+            DL + "data": self.deep_link_data,
+        }
+        for key, value in expected.items():
+            if claims.get(key) != value:
+                raise ValueError(f"{key} must be {value!r}, not {claims.get(key)!r}")
+        items = claims.get(DL + "content_items", [])
+        for item in items:
+            if item.get("type") != "ltiResourceLink":
+                raise ValueError(f"only ltiResourceLink items are accepted, not {item.get('type')}")
+            number = str(len(self.lineitems) + 100)
+            self.lineitems[number] = {**item.get("lineItem", {}), "scores": []}
+            self.added.append({**item, "lineitem": number})
+        return items
 
     def grant(self, form: dict[str, str]) -> dict[str, Any]:
         """client_credentials with a JWT client assertion, checked against the tool's JWKS."""
@@ -181,15 +279,9 @@ class Platform:
         ):
             raise ValueError("client_assertion_type must be jwt-bearer")
         assertion = form.get("client_assertion", "")
-        kid = jwt.get_unverified_header(assertion).get("kid")
-        with urllib.request.urlopen(self.tool_jwks_url, timeout=5) as response:
-            keys = json.load(response)["keys"]
-        jwk = next((k for k in keys if k.get("kid") == kid), None)
-        if jwk is None:
-            raise ValueError(f"no key {kid!r} in the tool's JWKS")
         claims = jwt.decode(
             assertion,
-            RSAAlgorithm.from_jwk(json.dumps(jwk)),  # type: ignore[arg-type]
+            self.tool_key(assertion),
             algorithms=["RS256"],
             audience=self.token_url,
             options={"require": ["iss", "sub", "aud", "exp", "iat", "jti"]},
@@ -201,13 +293,17 @@ class Platform:
         self.tokens[token] = scope
         return {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": scope}
 
-    def score(self, authorization: str, content_type: str, body: bytes) -> None:
+    def score(self, lineitem: str, authorization: str, content_type: str, body: bytes) -> None:
         token = authorization.removeprefix("Bearer ")
         if AGS + "scope/score" not in self.tokens.get(token, "").split():
             raise PermissionError("no access token with the score scope")
         if content_type != SCORE_TYPE:
             raise ValueError(f"Content-Type must be {SCORE_TYPE}")
-        self.scores.append(json.loads(body))
+        if lineitem not in self.lineitems:
+            raise KeyError(f"no line item {lineitem}")
+        score = json.loads(body)
+        self.scores.append(score)
+        self.lineitems[lineitem].setdefault("scores", []).append(score)
 
 
 def auto_post(action: str, form: dict[str, str]) -> str:
@@ -262,13 +358,19 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
                 if self.path == "/token":
                     form = dict(urllib.parse.parse_qsl(body.decode()))
                     self._send(200, json.dumps(platform.grant(form)))
-                elif self.path == "/lineitems/7/scores":
+                elif self.path.startswith("/lineitems/") and self.path.endswith("/scores"):
                     platform.score(
+                        self.path.split("/")[2],
                         self.headers.get("Authorization", ""),
                         self.headers.get("Content-Type", ""),
                         body,
                     )
                     self._send(200, "{}")
+                elif self.path == "/deep-links":
+                    form = dict(urllib.parse.parse_qsl(body.decode()))
+                    titles = [str(i.get("title")) for i in platform.deep_linked(form)]
+                    page = "<!doctype html><p>Added: " + html.escape(", ".join(titles)) + "</p>"
+                    self._send(200, page, "text/html; charset=utf-8")
                 else:
                     self._refuse(404, "not found")
             except PermissionError as error:

@@ -3,55 +3,21 @@ login initiation, the signed launch, the attempt with the LMS identity, the scor
 
 import json
 import re
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.exercises.settings import QuestionSettings, dump_settings
 from app.exercises.variants import student_questions
 from app.settings import Settings
-from app.store.accounts import add_instructor
-from app.store.db import make_engine
-from app.store.exercises import attempts_of, create_exercise, get_exercise
-from app.store.lti import get_launch
+from app.store.exercises import attempts_of, get_exercise
+from app.store.lti import LAUNCH_HOURS, get_launch
+from app.store.models import LtiLaunchRow
 from app.web.exercises.lti import lms_alias
 
 from ..databases import sqlite_url
 from ..live_server import serving
-from .conftest import write_config
-from .test_tool import Form
-
-ROOT = Path(__file__).resolve().parents[2]
-SOURCE = (ROOT / "scenarios" / "all-devices.yaml").read_text()
-CROSS_SITE = {"Sec-Fetch-Site": "cross-site"}  # what a browser says of a form from the LMS
-
-
-@pytest.fixture
-def tool(platform, tool_keys, tmp_path):
-    url = sqlite_url(tmp_path)
-    engine = make_engine(url)
-    with Session(engine) as db:
-        teacher = add_instructor(db, email="t@uni.example", password="a long password")
-        exercise = create_exercise(
-            db,
-            instructor_id=teacher.id,
-            title="Disks",
-            source=SOURCE,
-            templates=["chs", "frame"],
-            variants=4,
-            due_at=None,
-            retries=False,
-            settings=dump_settings({"chs": QuestionSettings(points=4)}),
-        )
-        exercise_id = exercise.id
-    settings = Settings(database_url=url, lti_config=write_config(platform, tool_keys, tmp_path))
-    with serving(settings) as base:
-        platform.tool_jwks_url = f"{base}/lti/jwks.json"
-        platform.redirect_uris.append(f"{base}/lti/launch")
-        yield base, engine, exercise_id
-    engine.dispose()
+from .conftest import CROSS_SITE, Form, serve_json
 
 
 def launch_from_the_lms(platform, base, exercise_id):
@@ -83,9 +49,9 @@ def questions_for(engine, page_url, exercise_id):
 
 
 def test_a_student_launched_from_the_lms_is_graded_and_the_score_reaches_the_gradebook(
-    platform, tool
+    platform, served
 ):
-    base, engine, exercise_id = tool
+    base, engine, exercise_id = served
     browser, page_url = launch_from_the_lms(platform, base, exercise_id)
     page = browser.get(page_url)
     assert page.status_code == 200 and "Hello Grace Hopper" in page.text
@@ -108,8 +74,32 @@ def test_a_student_launched_from_the_lms_is_graded_and_the_score_reaches_the_gra
     assert attempt.alias.startswith("grace hopper #") and attempt.score == 0.8
 
 
-def test_answers_that_are_not_answers_are_refused_and_nothing_is_sent(platform, tool):
-    base, engine, exercise_id = tool
+def test_a_score_the_gradebook_refused_is_shown_to_the_student_and_the_instructor(platform, served):
+    base, engine, exercise_id = served
+    browser, page_url = launch_from_the_lms(platform, base, exercise_id)
+    token = re.search(r'name="token" value="([^"]+)"', browser.get(page_url).text).group(1)
+    (chs, frame), _ = questions_for(engine, page_url, exercise_id)
+    answers = {f"q0.{k}": v for k, v in chs.answer.items()} | {
+        "q1.receiver": frame.answer["receiver"]
+    }
+    server, platform.tool_jwks_url = serve_json({"keys": []})  # the LMS lost the tool's key
+    try:
+        result = browser.post(f"{page_url}/attempts", data={**answers, "token": token}).text
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "gradebook did not take the score" in result and platform.scores == []
+    teacher = requests.Session()
+    teacher.post(
+        f"{base}/instructor/login", data={"email": "t@uni.example", "password": "a long password"}
+    )
+    results = teacher.get(f"{base}/instructor/exercises/{exercise_id}").text
+    assert "LMS gradebook" in results and ">refused<" in results
+    assert "grace hopper #" in results and "the gradebook refused the score" in results
+
+
+def test_answers_that_are_not_answers_are_refused_and_nothing_is_sent(platform, served):
+    base, engine, exercise_id = served
     browser, page_url = launch_from_the_lms(platform, base, exercise_id)
     token = re.search(r'name="token" value="([^"]+)"', browser.get(page_url).text).group(1)
     refused = browser.post(
@@ -124,8 +114,25 @@ def test_answers_that_are_not_answers_are_refused_and_nothing_is_sent(platform, 
     assert platform.scores == []
 
 
-def test_a_forged_or_replayed_launch_is_refused(platform, tool):
-    base, _, exercise_id = tool
+def test_a_launch_is_over_after_a_day_and_says_to_open_it_from_the_lms_again(platform, served):
+    base, engine, exercise_id = served
+    browser, page_url = launch_from_the_lms(platform, base, exercise_id)
+    assert browser.get(page_url).status_code == 200
+    with Session(engine) as db:
+        row = db.get(LtiLaunchRow, page_url.rsplit("/", 1)[1])
+        row.created_at = datetime.now(UTC) - timedelta(hours=LAUNCH_HOURS, minutes=1)
+        db.add(row)
+        db.commit()
+    over = browser.get(page_url)
+    assert over.status_code == 404 and "a launch lasts a day" in over.text
+    again, page_url = launch_from_the_lms(platform, base, exercise_id)  # pruning the old one
+    assert again.get(page_url).status_code == 200
+    with Session(engine) as db:
+        assert len(list(db.exec(select(LtiLaunchRow)))) == 1
+
+
+def test_a_forged_or_replayed_launch_is_refused(platform, served):
+    base, _, exercise_id = served
     browser = requests.Session()
     start = browser.post(
         f"{base}/lti/login",
@@ -142,8 +149,8 @@ def test_a_forged_or_replayed_launch_is_refused(platform, tool):
     assert stranger.status_code == 400  # no state cookie: not the browser that logged in
 
 
-def test_the_tool_publishes_its_key_and_other_cross_site_posts_stay_refused(platform, tool):
-    base, _, _ = tool
+def test_the_tool_publishes_its_key_and_other_cross_site_posts_stay_refused(platform, served):
+    base, _, _ = served
     keys = requests.get(f"{base}/lti/jwks.json").json()["keys"]
     assert keys and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256"
     refused = requests.post(f"{base}/instructor/login", data={}, headers=CROSS_SITE)

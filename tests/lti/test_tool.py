@@ -3,51 +3,14 @@ specification says: login initiation, the signed launch, and the score posted ba
 
 import urllib.parse
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 import pytest
 import requests
-from sqlmodel import Session
 
 from app.lti.adapter import Incoming
-from app.lti.tool import LtiError, launch, load_config, login, post_score, tool_jwks
-from app.store.db import make_engine
-from app.store.lti import LtiValues
+from app.lti.tool import LtiError, launch, login, post_score
 
-from ..databases import sqlite_url
-from .conftest import serve_json, write_config
-
-LAUNCH_URL = "http://127.0.0.1:9/lti/launch"
-TARGET = "http://127.0.0.1:9/x/abc123"
-
-
-class Form(HTMLParser):
-    """The hidden fields of the platform's auto-posting form."""
-
-    def __init__(self, page):
-        super().__init__()
-        self.action, self.fields = "", {}
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.action = attrs["action"]
-        if tag == "input":
-            self.fields[attrs["name"]] = attrs["value"]
-
-
-@pytest.fixture
-def tool(platform, tool_keys, tmp_path):
-    config = load_config(str(write_config(platform, tool_keys, tmp_path)))
-    server, platform.tool_jwks_url = serve_json(tool_jwks(config))
-    platform.redirect_uris.append(LAUNCH_URL)
-    engine = make_engine(sqlite_url(tmp_path))
-    with Session(engine) as db:
-        yield config, LtiValues(db)
-    server.shutdown()
-    server.server_close()
-    engine.dispose()
+from .conftest import LAUNCH_URL, TARGET, Form, serve_json
 
 
 def through_platform(platform, config, values, user="u-42"):

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import auth, instructor, lti, practice, student
+from . import auth, instructor, lti, lti_instructor, practice, student
 
 router = APIRouter()
-for _feature in (auth, instructor, student, practice, lti):
+for _feature in (auth, instructor, student, practice, lti, lti_instructor):
     router.include_router(_feature.router)

@@ -20,6 +20,7 @@ from app.exercises.variants import student_questions
 from app.sim import ScenarioError, load_scenario
 from app.sim.parsing import parse_json
 from app.store import exercises as repo
+from app.store import lti as lti_repo
 from app.store.models import AttemptRow, ExerciseRow, InstructorRow
 
 from ..application import Iovlab
@@ -150,6 +151,8 @@ def results(
         "templates": TEMPLATES,
         "settings": load_settings(exercise.settings),
         "link": f"/x/{exercise.id}",
+        # attempts launched from an LMS: whether its gradebook took the score
+        "gradebook": lti_repo.scores_of(db, [a.id for a in attempts if a.id is not None]),
     }
     return iovlab.templates.TemplateResponse(request, "instructor/results.html", context)
 

@@ -1,8 +1,10 @@
 """LTI 1.3 routes: an LMS starts a launch here, and its student takes the exercise.
 
 The LTI work is in app/lti (pylti1p3 and its adapter); these routes hand it the
-request's values and answer with what it says. Without ``IOVLAB_LTI_CONFIG``
-every route here is a 404.
+request's values and answer with what it says. A launch is one of three: a student
+opens an exercise (here); an instructor opens one, or picks one to add to the course
+(Deep Linking), both in ``lti_instructor``. Without ``IOVLAB_LTI_CONFIG`` every
+route here is a 404.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from anyio import to_thread
@@ -25,14 +26,16 @@ from app.exercises.attempts import points_of, submit
 from app.exercises.question import Question
 from app.exercises.settings import load_settings
 from app.exercises.variants import is_closed, student_questions
-from app.lti.adapter import Incoming
-from app.lti.tool import LaunchFacts, LtiError, launch, load_config, login, post_score, tool_jwks
+from app.lti import deep_linking
+from app.lti.adapter import Cookie
+from app.lti.tool import LaunchFacts, LtiError, launch, login, post_score, tool_jwks
 from app.store import exercises as repo
 from app.store import lti as lti_repo
 from app.store.models import AttemptRow, ExerciseRow, LtiLaunchRow
 
 from ..application import Iovlab
 from ..deps import AppDep, DbDep
+from .lms import config_of, incoming, refused, set_cookies
 
 router = APIRouter(prefix="/lti")
 
@@ -49,79 +52,42 @@ def closed(exercise: ExerciseRow) -> bool:
     return is_closed(exercise.due_at, datetime.now(UTC))
 
 
-@cache
-def _load(path: str) -> ToolConfJsonFile:
-    return load_config(path)  # read once: registering a new LMS takes a restart
-
-
-def _config(iovlab: Iovlab) -> ToolConfJsonFile:
-    path = iovlab.settings.lti_config
-    if path is None:
-        raise HTTPException(status_code=404, detail="this server is not registered with an LMS")
-    return _load(str(path))
-
-
-async def _incoming(request: Request) -> Incoming:
-    params = dict(request.query_params)
-    if request.method == "POST":
-        params |= {k: str(v) for k, v in (await request.form()).items()}
-    return Incoming(params, dict(request.cookies), request.url.scheme == "https")
-
-
-def _refused(iovlab: Iovlab, request: Request, error: LtiError) -> Response:
-    return iovlab.templates.TemplateResponse(
-        request,
-        "error.html",
-        {
-            "status": 400,
-            "title": "The LMS launch was refused",
-            "message": str(error),
-            "problems": [],
-        },
-        status_code=400,
-    )
-
-
 @router.get("/jwks.json")
 def jwks(iovlab: AppDep) -> Response:
-    return JSONResponse(tool_jwks(_config(iovlab)))
+    return JSONResponse(tool_jwks(config_of(iovlab)))
 
 
 @router.get("/login")
 @router.post("/login")  # an LMS may initiate either way
 async def oidc_login(request: Request, iovlab: AppDep, db: DbDep) -> Response:
-    config = _config(iovlab)
-    incoming = await _incoming(request)
+    config = config_of(iovlab)
     launch_url = str(request.url_for("lti_launch"))
     try:
-        redirect = login(config, lti_repo.LtiValues(db), incoming, launch_url)
+        redirect = login(config, lti_repo.LtiValues(db), await incoming(request), launch_url)
     except LtiError as error:
-        return _refused(iovlab, request, error)
+        return refused(iovlab, request, str(error))
     response = RedirectResponse(redirect.url, status_code=302)
-    for c in redirect.cookies:
-        response.set_cookie(
-            c.name,
-            c.value,
-            max_age=c.max_age,
-            secure=c.secure,
-            httponly=True,
-            samesite=c.samesite,  # type: ignore[arg-type]
-        )
+    set_cookies(response, redirect.cookies)
     return response
 
 
 @router.post("/launch", name="lti_launch")
 async def lti_launch(request: Request, iovlab: AppDep, db: DbDep) -> Response:
-    config = _config(iovlab)
-    incoming = await _incoming(request)
+    config = config_of(iovlab)
+    sent = await incoming(request)
+    values = lti_repo.LtiValues(db)
     try:  # the LMS's keys are fetched over the network: not on the event loop
-        facts = await to_thread.run_sync(launch, config, lti_repo.LtiValues(db), incoming)
+        facts = await to_thread.run_sync(launch, config, values, sent)
     except LtiError as error:
-        return _refused(iovlab, request, error)
+        return refused(iovlab, request, str(error))
+    if facts.is_deep_link:
+        return _picking(iovlab, request, values, facts, sent.secure)
     exercise = repo.get_exercise(db, facts.exercise or "")
     if exercise is None:
         message = f"the link names no exercise of this server ({facts.exercise or 'none'})"
-        return _refused(iovlab, request, LtiError(message))
+        return refused(iovlab, request, message)
+    if facts.staff:  # the course's instructor: the results, not an attempt of their own
+        return RedirectResponse(f"/lti/teach/{exercise.id}", status_code=303)
     row = lti_repo.save_launch(
         db,
         exercise_id=exercise.id,
@@ -132,6 +98,21 @@ async def lti_launch(request: Request, iovlab: AppDep, db: DbDep) -> Response:
         ags=facts.ags,
     )
     return RedirectResponse(f"/lti/x/{row.id}", status_code=303)
+
+
+def _picking(
+    iovlab: Iovlab, request: Request, values: lti_repo.LtiValues, facts: LaunchFacts, secure: bool
+) -> Response:
+    """A deep-linking request: kept while the instructor signs in and picks an exercise, for
+    this browser alone (a cookie only the picking's own pages receive)."""
+    if not facts.staff:
+        message = "only instructors of the course add activities, and the LMS says you are not one"
+        return refused(iovlab, request, message, status=403, title="Instructors only")
+    picking = deep_linking.start(values, facts)
+    response = RedirectResponse(f"/lti/pick/{picking.id}", status_code=303)
+    cookie = Cookie(deep_linking.COOKIE, picking.browser, deep_linking.PICK_SECONDS, secure)
+    set_cookies(response, [cookie], path=f"/lti/pick/{picking.id}")
+    return response
 
 
 def lms_alias(row: LtiLaunchRow) -> str:
@@ -145,7 +126,8 @@ def _launched(db: Session, launch_id: str) -> tuple[LtiLaunchRow, ExerciseRow]:
     row = lti_repo.get_launch(db, launch_id) if len(launch_id) <= 40 else None
     exercise = repo.get_exercise(db, row.exercise_id) if row else None
     if row is None or exercise is None:
-        raise HTTPException(status_code=404, detail="no such launch: start again from the LMS")
+        detail = "no such launch, or it is over (a launch lasts a day): open it from the LMS again"
+        raise HTTPException(status_code=404, detail=detail)
     return row, exercise
 
 
@@ -227,7 +209,7 @@ async def attempt(request: Request, iovlab: AppDep, db: DbDep, launch_id: str) -
     if stored.id is not None and lti_repo.score_of(db, stored.id) is None:
         earned, possible = points_of(done.results)
         # a call to the LMS: on a worker thread, not the event loop
-        config = _config(iovlab)
+        config = config_of(iovlab)
         await to_thread.run_sync(_send_score, config, db, row, stored, earned, possible)
     return RedirectResponse(f"/lti/x/{row.id}/a/{token}", status_code=303)
 

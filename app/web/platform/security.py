@@ -18,7 +18,9 @@ LTI_PREFIX = "/lti/"  # an LMS may show its launched exercise in a frame too
 CROSS_SITE_ALLOWED = ("/lti/login", "/lti/launch")
 
 
-def policy(frame_ancestors: str) -> str:
+def policy(frame_ancestors: str, form_targets: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy; ``form_targets`` are the other origins a page's form may
+    post to (only the answer to an LMS's deep-linking request has one: the LMS)."""
     return "; ".join(
         [
             "default-src 'self'",
@@ -28,7 +30,7 @@ def policy(frame_ancestors: str) -> str:
             "connect-src 'self'",
             f"frame-ancestors {frame_ancestors}",
             "base-uri 'self'",
-            "form-action 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
         ]
     )
 
@@ -122,7 +124,8 @@ class SecurityHeaders:
     """Pure ASGI middleware, so streamed responses (SSE) pass through untouched.
 
     Every page refuses to be framed, except the embed pages, which the sites in
-    ``embed_ancestors`` may frame (a course page, slides)."""
+    ``embed_ancestors`` may frame (a course page, slides). A response that states its
+    own policy (built with ``policy``) keeps it."""
 
     def __init__(self, app: ASGIApp, embed_ancestors: str = "*") -> None:
         self.app = app
@@ -140,7 +143,9 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                own = [*message.get("headers", [])]
+                named = {k.lower() for k, _ in own}
+                message["headers"] = [*own, *(h for h in extra if h[0] not in named)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

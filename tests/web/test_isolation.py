@@ -90,7 +90,7 @@ def test_a_lecture_is_driven_only_from_the_lecturers_browser(client, other):
     command = {"op": "disk_write", "guest": "vm1", "device": "disk0", "block": 1}
     assert other.post(f"/api/sessions/{sid}/commands", json=command).status_code == 403
     assert other.post(f"/p/{sid}/at/30").status_code == 403  # moves no room
-    assert other.get(f"/s/{sid}?at=31").status_code == 200  # viewing there moves no room either
+    assert other.get(f"/s/{sid}?at=31").status_code == 403  # nor may it even be viewed
     assert client.get(f"/r/{code}").text == before
     assert client.post(f"/p/{sid}/at/5").status_code == 204
     assert 'data-k="5"' in other.get(f"/r/{code}").text  # the lecturer's own move is followed

@@ -124,6 +124,7 @@
 
   function show(meta, animate) {
     arrive(); // a hop still travelling lands first: every hop's station is lit in turn
+    root.dispatchEvent(new CustomEvent("station", { detail: meta.station })); // columns.js
     dress(meta);
     var length = meta.path && animate && !still.matches ? link.getTotalLength() : 0;
     arriving = meta;

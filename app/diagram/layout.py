@@ -40,6 +40,7 @@ class Profile:
     width: int
     font: int  # body text of the boxes, in user units (= CSS px at scale 1)
     gutter: int  # the band and guest names on the left
+    strip: int  # the narrow gutter beside the one column a phone shows (names only, no labels)
     header: int
     row_max: int  # a guest row with few guests
     row_min: int  # and with many (16 still fit one short line each)
@@ -58,6 +59,7 @@ LAPTOP = Profile(
     width=1040,
     font=12,
     gutter=78,
+    strip=40,  # a disk's column and this fit a 390-px phone at 1 px per unit
     header=40,
     row_max=84,
     row_min=40,
@@ -75,6 +77,7 @@ PROJECTOR = Profile(
     width=1500,
     font=26,  # 24 px and more once the drawing is scaled to a 1920-px projector
     gutter=120,
+    strip=64,
     header=70,
     row_max=170,
     row_min=64,

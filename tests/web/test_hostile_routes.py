@@ -1,6 +1,13 @@
 """Hostile values on every kind of route are a clear 4xx, never a 500 — on both databases."""
 
+import html
+import json
+import re
+
 import pytest
+from sqlmodel import Session
+
+from app.store.accounts import add_instructor
 
 HTML = {"accept": "text/html"}
 NESTED = "[" * 2000 + "]" * 2000
@@ -76,3 +83,53 @@ def test_a_nul_in_a_form_field_is_a_422_naming_it(client, session_id):
     assert room.status_code in {404, 422}
     alias = client.get("/x/nothing", params={"alias": "a\x00b"}, headers=HTML)
     assert alias.status_code in {404, 422}
+
+
+@pytest.mark.parametrize("cursor", [str(2**31), str(2**63), str(10**30)])
+def test_making_my_own_copy_at_a_cursor_past_any_trace_is_a_422_naming_it(
+    client, session_id, cursor
+):
+    response = client.post(f"/s/{session_id}/fork", data={"cursor": cursor}, headers=HTML)
+    assert response.status_code == 422, (cursor, response.status_code)
+    assert "cursor" in response.text
+
+
+LAUGHS = "\n".join(
+    ["name: &a0 [lol]"] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+)
+HOSTILE_YAML = {
+    "nested": (NESTED, "nested more than 32 levels deep"),
+    "huge integer": (f"name: x\nseed: {HUGE}\n", "seed: a number of 5,000 digits is too long"),
+    "billion laughs": (LAUGHS, "name: Input should be a valid string"),
+    # raw in a YAML text, or as JSON's \u0000 where the scenario sits in an exported file
+    "nul": ("name: a\x00b\nguests: []\n", r"U\+0000|NUL character"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_YAML))
+def test_hostile_yaml_is_a_422_naming_the_problem_on_every_yaml_route(client, kind):
+    from .test_exercises import PASSWORD, create_exercise, sign_in
+
+    text, problem = HOSTILE_YAML[kind]
+    upload = {"upload": ("s.yaml", text.encode(), "text/yaml")}
+    opened = client.post("/sessions", files=upload, headers=HTML)
+    api = client.post("/api/sessions", json={"scenario_yaml": text})
+    with Session(client.app.state.iovlab.engine) as db:
+        add_instructor(db, email="yaml@uni.example", password=PASSWORD)
+    sign_in(client, "yaml@uni.example")
+    authored = client.post(
+        "/instructor/exercises",
+        data={"title": "t", "scenario_yaml": text, "templates": "chs", "variants": "2"},
+        headers=HTML,
+    )
+    exported = client.get(f"/instructor/exercises/{create_exercise(client)}/export").json()
+    document = json.dumps(exported | {"scenario": text}).encode()
+    imported = client.post(
+        "/instructor/exercises/import",
+        files={"upload": ("e.json", document, "application/json")},
+        headers=HTML,
+    )
+    for response in (opened, authored, imported):
+        assert response.status_code == 422, (response.url, response.status_code)
+        assert re.search(problem, html.unescape(response.text)), (response.url, problem)
+    assert api.status_code == 422 and any(re.search(problem, p) for p in api.json()["problems"])

@@ -109,7 +109,8 @@ def fork(
     client: ClientDep,
     db: DbDep,
     live: LiveDep,
-    cursor: Annotated[int, Form(ge=-1)] = -1,
+    # a database integer holds the cursor: a larger one is a 422 naming it, not a 500
+    cursor: Annotated[int, Form(ge=-1, le=2**31 - 1)] = -1,
 ) -> Response:
     """Make my own copy: the same scenario and requests, mine to change, opened where I was."""
     row = iovlab.sessions.fork(db, client, live, cursor)

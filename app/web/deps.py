@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.background import BackgroundTask
+from starlette.datastructures import ImmutableMultiDict
 
 from app.sessions import Live
 from app.sessions.limits import OpenStreams
@@ -130,6 +131,15 @@ def _maybe_instructor(request: Request, iovlab: AppDep) -> InstructorRow | None:
 
 # the signed-in instructor, or None: for a page that asks them to sign in itself
 SignedInDep = Annotated[InstructorRow | None, Depends(_maybe_instructor)]
+
+
+async def form_fields(request: Request) -> ImmutableMultiDict[str, str]:
+    """The request's form as text, its uploaded files closed at once: a handler that reads
+    the form itself is not one whose form FastAPI closes for it."""
+    async with request.form() as form:
+        return ImmutableMultiDict(
+            [(k, v if isinstance(v, str) else "") for k, v in form.multi_items()]
+        )
 
 
 def stream_place(streams: OpenStreams, client: str) -> BackgroundTask:

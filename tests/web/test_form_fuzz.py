@@ -194,7 +194,7 @@ class State:
         lesson_session = _last(see(c.post(f"/lessons/{name}/present")))
         see(c.post(f"/p/{lesson_session}/room"))
         asking = _asking(lesson)
-        presenter = see(c.get(f"/p/{lesson_session}/step/{asking}", params={"phase": "ask"}))
+        presenter = see(c.post(f"/p/{lesson_session}/step/{asking}", data={"phase": "ask"}))
         see(c.post(f"/p/{lesson_session}/room/ask"))
         code = re.search(r'class="code">(\w+)<', presenter.text)
         assert code, "the presenter shows its room's code"

@@ -24,7 +24,7 @@ from app.store import lti as lti_repo
 from app.store.models import AttemptRow, ExerciseRow, InstructorRow
 
 from ..application import Iovlab
-from ..deps import AppDep, DbDep, InstructorDep
+from ..deps import AppDep, DbDep, InstructorDep, form_fields
 
 router = APIRouter(prefix="/instructor")
 EXPORT_FORMAT = "iovlab-exercise/1"
@@ -83,7 +83,7 @@ async def create(
     request: Request, iovlab: AppDep, db: DbDep, instructor: InstructorDep
 ) -> Response:
     """Preview or publish the form; a problem shows the form again as it was typed."""
-    form = await request.form()
+    form = await form_fields(request)
     fields = {k: str(v) for k, v in form.items() if k != "templates"}
     ticked = [str(t) for t in form.getlist("templates")]
     draft = read_draft(fields, ticked, secrets.token_urlsafe(12))

@@ -14,6 +14,7 @@ from app.lti.adapter import Cookie, Incoming
 from app.lti.tool import load_config
 
 from ..application import Iovlab
+from ..deps import form_fields
 
 
 @cache
@@ -31,7 +32,7 @@ def config_of(iovlab: Iovlab) -> ToolConfJsonFile:
 async def incoming(request: Request) -> Incoming:
     params = dict(request.query_params)
     if request.method == "POST":
-        params |= {k: str(v) for k, v in (await request.form()).items()}
+        params |= {k: str(v) for k, v in (await form_fields(request)).items()}
     return Incoming(params, dict(request.cookies), request.url.scheme == "https")
 
 

@@ -34,7 +34,7 @@ from app.store import lti as lti_repo
 from app.store.models import AttemptRow, ExerciseRow, LtiLaunchRow
 
 from ..application import Iovlab
-from ..deps import AppDep, DbDep
+from ..deps import AppDep, DbDep, form_fields
 from .lms import config_of, incoming, refused, set_cookies
 
 router = APIRouter(prefix="/lti")
@@ -172,7 +172,7 @@ def take(request: Request, iovlab: AppDep, db: DbDep, launch_id: str) -> Respons
 @router.post("/x/{launch_id}/attempts")
 async def attempt(request: Request, iovlab: AppDep, db: DbDep, launch_id: str) -> Response:
     row, exercise = _launched(db, launch_id)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = {k: str(v) for k, v in (await form_fields(request)).items()}
     token = form.get("token", "")
     if not TOKEN.match(token):
         raise HTTPException(status_code=422, detail="token: open the exercise from the LMS again")

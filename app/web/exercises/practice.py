@@ -17,7 +17,7 @@ from app.exercises.variants import questions
 from app.sessions import Shipped
 from app.sim import Scenario
 
-from ..deps import AppDep, ClientDep, DbDep
+from ..deps import AppDep, ClientDep, DbDep, form_fields
 
 router = APIRouter(prefix="/practice")
 SEED = re.compile(r"^[0-9a-f]{16}$")
@@ -82,7 +82,7 @@ async def answer(
 ) -> Response:
     scenario = _shipped(iovlab.shipped, name).scenario
     question = _question(scenario, template, seed)
-    form = await request.form()
+    form = await form_fields(request)
     given = {f.name: str(form.get(f.name, ""))[:200] for f in question.fields}
     problems = refusals(question, given)
     if problems:  # not an answer yet: nothing graded, the streak unchanged

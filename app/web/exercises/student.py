@@ -20,7 +20,7 @@ from app.sim import load_scenario
 from app.store import exercises as repo
 from app.store.models import AttemptRow, ExerciseRow
 
-from ..deps import AppDep, ClientDep, DbDep
+from ..deps import AppDep, ClientDep, DbDep, form_fields
 
 router = APIRouter(prefix="/x")
 Alias = Annotated[str, Query(max_length=80)]
@@ -99,7 +99,7 @@ def take(
 @router.post("/{exercise_id}/attempts")
 async def submit(request: Request, iovlab: AppDep, db: DbDep, exercise_id: str) -> Response:
     exercise = _exercise(db, exercise_id)
-    form = await request.form()
+    form = await form_fields(request)
     alias = repo.normalise_alias(str(form.get("alias", "")))
     token = str(form.get("token", ""))
     if not alias or not TOKEN.match(token):

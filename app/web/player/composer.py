@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.sim import ScenarioError
 
 from .. import lecturer, owners
-from ..deps import AppDep, DbDep, LiveDep
+from ..deps import AppDep, DbDep, LiveDep, form_fields
 from ..render import OP_FIELDS, composer_context
 
 router = APIRouter()
@@ -46,7 +46,7 @@ async def issue_command(
     """Issue the composed request at the cursor's simulated time, then play it."""
     if not lecturer.holds(request, db, live.id):
         owners.require(request, iovlab.secret, live.id)
-    form = await request.form()
+    form = await form_fields(request)
     data = command_from_form({k: str(v) for k, v in form.items()})
     try:
         iovlab.sessions.command(db, live, data, cursor)

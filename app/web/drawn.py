@@ -160,11 +160,21 @@ def _record(live: Live, film: Film, k: int) -> dict[str, Any] | None:
     return film.pieces.request_row(live.trace.hops[k].request, k)
 
 
-def render_hop(iovlab: Iovlab, live: Live, k: int, *, full: bool = False, profile: str = "") -> str:
-    """Hop ``k``'s event: what it changed, or with ``full`` every piece as it stands."""
+def render_hop(
+    iovlab: Iovlab,
+    live: Live,
+    k: int,
+    *,
+    full: bool = False,
+    profile: str = "",
+    film: Film | None = None,
+) -> str:
+    """Hop ``k``'s event: what it changed, or with ``full`` every piece as it stands.
+
+    ``film``: the session's film, when the caller holds it (a stream does, for its life)."""
     templates = iovlab.templates
     chosen = profile_named(profile)
-    film = iovlab.films.of(live, chosen)
+    film = film or iovlab.films.of(live, chosen)
     hops = live.trace.hops
     if full:
         context = page_context(iovlab, live, k, chosen)

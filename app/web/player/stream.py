@@ -25,7 +25,7 @@ from app.store import rooms
 from .. import lecturer, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, stream_place
-from ..drawn import render_hop
+from ..drawn import Film, profile_named, render_hop
 from ..render import SPEEDS
 
 Render = Callable[..., str]  # a hop's event, rendered
@@ -83,8 +83,19 @@ def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
 
 
 def _hop_events(profile: str) -> Render:
+    """A stream's renderer of hop events. It holds the session's film for the life of the
+    stream (built again only when the session changes): with more sessions streaming than
+    the shared cache keeps, each event would otherwise rebuild its film from the whole
+    trace, and a class of 500 would stop the server."""
+    chosen = profile_named(profile)
+    held: dict[int, Film] = {}  # the film of the session's version now streamed
+
     def render(iovlab: Iovlab, live: Live, k: int, **_: object) -> str:
-        return render_hop(iovlab, live, k, profile=profile)
+        film = held.get(live.version)
+        if film is None:
+            held.clear()
+            film = held[live.version] = iovlab.films.of(live, chosen)
+        return render_hop(iovlab, live, k, profile=profile, film=film)
 
     return render
 

@@ -188,3 +188,21 @@ def test_a_streamed_hop_is_the_event_the_drawn_player_applies(base):
     assert len(data) < 4096  # what the hop changed, not the whole machine
     ((_, _, named),) = read_events(base, sid, 1, params={"from": 60, "format": "hops"})
     assert named == data
+
+
+def test_a_stream_asks_for_its_sessions_film_once_not_once_a_hop(client, session_id, monkeypatch):
+    """With more sessions streaming than the shared cache of films keeps, a film asked for
+    at every hop was rebuilt from the whole trace at every hop: a class of 500 stopped."""
+    from app.web.drawn import render_hop
+    from app.web.player.stream import _hop_events
+
+    iovlab = client.app.state.iovlab
+    live = iovlab.sessions.load(session_id)
+    asked = []
+    real = iovlab.films.of
+    monkeypatch.setattr(iovlab.films, "of", lambda *a, **k: asked.append(1) or real(*a, **k))
+    render = _hop_events("laptop")
+    events = [render(iovlab, live, k) for k in range(len(live.trace.hops))]
+    assert len(asked) == 1 and len(events) > 20
+    monkeypatch.undo()
+    assert events[7] == render_hop(iovlab, live, 7, profile="laptop")  # the same event

@@ -8,17 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.sessions import Live
 from app.sim import ScenarioError
 
 from .. import lecturer, owners
 from ..deps import AppDep, DbDep, LiveDep, form_fields
-from ..render import OP_FIELDS, composer_context
+from ..render import composed_fields, composer_context
 
 router = APIRouter()
 
 MAX_HOP = 2**31 - 1  # no trace within the hop budget has more hops; a database integer holds it
 INTEGER_FIELDS = {"block", "count", "bytes", "pages", "dx", "dy", "buffer"}
-_OPTIONAL = {"net_send": ("buffer",)}  # shown for some devices only (``composed_fields``)
 
 
 @router.get("/s/{session_id}/composer", response_class=HTMLResponse)
@@ -47,7 +47,7 @@ async def issue_command(
     if not lecturer.holds(request, db, live.id):
         owners.require(request, iovlab.secret, live.id)
     form = await form_fields(request)
-    data = command_from_form({k: str(v) for k, v in form.items()})
+    data = command_from_form(live, dict(form.items()))
     try:
         iovlab.sessions.command(db, live, data, cursor)
     except ScenarioError as error:
@@ -67,11 +67,13 @@ async def issue_command(
     return Response(status_code=204, headers={"HX-Redirect": url})
 
 
-def command_from_form(form: dict[str, str]) -> dict[str, Any]:
-    """The workload item a composer form describes (only the fields its op takes)."""
-    op = form.get("op", "")
-    data: dict[str, Any] = {"op": op, "device": form.get("device", "")}
-    for name in (*OP_FIELDS.get(op, ()), *_OPTIONAL.get(op, ())):
+def command_from_form(live: Live, form: dict[str, str]) -> dict[str, Any]:
+    """The workload item a composer form describes (only the fields the composer showed
+    for its op and device)."""
+    op, device = form.get("op", ""), form.get("device", "")
+    kind = next((d.type for d in live.scenario.devices if d.id == device), "")
+    data: dict[str, Any] = {"op": op, "device": device}
+    for name in composed_fields(op, kind):
         value = form.get(name, "").strip()
         if value == "":
             continue

@@ -37,6 +37,9 @@ class Machine:
     tray: dict[str, list[list[Any]]] = field(default_factory=dict)  # guest, file, page, pages
     copies: dict[str, int] = field(default_factory=dict)
     model: dict[str, str] = field(default_factory=dict)
+    # an image file's or an IOMMU's mapping: the request it is for and each layer's sentence
+    layers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    faulted: dict[str, bool] = field(default_factory=dict)
 
 
 def apply(m: Machine, hop: Hop, device: Device) -> None:
@@ -59,6 +62,12 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
         m.owners[str(detail["target"])] = detail.get("owner")
     if device.type in ("keyboard", "mouse") and stage == "physical_device":
         m.last_input[d] = str(detail.get("input", ""))
+    if device.type in ("image", "passthrough") and stage == "physical_mapping":
+        # each layer of the request's mapping (image, then the host's file system) in turn
+        request, lines = m.layers.get(d, ("", ()))
+        kept = lines if request == hop.request else ()
+        m.layers[d] = (hop.request, (*kept, _layer_text(hop))[-2:])
+        m.faulted[d] = detail.get("fault_address") is not None
     if isinstance(device, Disk):
         if stage == "physical_mapping":
             refused = detail.get("in_bounds") is False
@@ -109,6 +118,19 @@ def _spool(m: Machine, hop: Hop) -> None:
         m.tray[d] = [*m.tray.get(d, []), page][-TRAY:]
     elif hop.stage == "status_reply" and "file" in detail:
         m.guest_spool[(guest, d)] = [j for j in jobs if j[2] != "to VMM"]
+
+
+def _layer_text(hop: Hop) -> str:
+    """One mapping layer, as short as a narrow column needs: the IOMMU's translation or
+    refusal, or the layer's own arithmetic."""
+    detail = hop.detail
+    if "gpa" in detail:
+        gpa, fault = detail["gpa"], detail.get("fault_address")
+        if fault is not None:
+            return f"{gpa} + {detail['bytes']} B: {fault} is outside the guest"
+        stretches = detail.get("stretches") or [{}]
+        return f"{gpa} → {stretches[0].get('hpa', '?')}"
+    return str(detail.get("arithmetic") or hop.summary)
 
 
 def _op_text(hop: Hop) -> str:

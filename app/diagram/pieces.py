@@ -242,6 +242,8 @@ class Pieces:
 
     def _table(self, m: Machine, device: Any) -> Piece:
         d = device.id
+        if device.type in ("image", "passthrough"):
+            return self._layers(m, device)
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
@@ -272,6 +274,20 @@ class Pieces:
             "files": [list(f) for f in files[:SPOOL_SHOWN]],
             "more": max(0, len(files) - SPOOL_SHOWN),
         }
+
+    def _layers(self, m: Machine, device: Any) -> Piece:
+        """An image file's layers (the format's tables, then the host's file system), or the
+        IOMMU's table for a device passed through, with the request's arithmetic."""
+        _, lines = m.layers.get(device.id, ("", ()))
+        if device.type == "passthrough":
+            rows = [[f"{r.gpa:#x}", f"{r.hpa:#x}", r.bytes] for r in device.memory]
+            return {
+                "kind": "iommu",
+                "rows": rows,
+                "lines": list(lines),
+                "refused": m.faulted.get(device.id, False),
+            }
+        return {"kind": "layers", "format": device.format, "lines": list(lines)}
 
     def _hardware(self, m: Machine, device: Any) -> Piece:
         d = device.id

@@ -531,3 +531,19 @@ def test_a_student_aims_a_passthrough_dma_past_the_guests_memory_from_the_compos
     hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
     mine = [h for h in hops if h["request"] == hops[-1]["request"]]
     assert mine[-1]["detail"]["status"] == "iommu_fault"
+
+
+def test_the_iommu_and_an_image_files_layers_are_drawn_where_the_vmm_maps(client):
+    sid = new_session(client, "passthrough")
+    hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+    refused = [h for h in hops if h["stage"] == "physical_mapping" and h["device"] == "vf1"][-1]
+    page = client.get(f"/s/{sid}", params={"at": refused["seq"] + 1}).text
+    table = page.split('id="pc-map-vf1"', 1)[1].split("</div>", 1)[0]
+    assert "IOMMU" in table and "0x100000000" in table  # vm1's memory, where it really is
+    assert f"{refused['detail']['fault_address']} is outside the guest" in table
+    sid = new_session(client, "disk-image")
+    hops = client.get(f"/api/sessions/{sid}/trace").json()["hops"]
+    qcow = next(h for h in hops if h["detail"].get("format") == "qcow2")
+    page = client.get(f"/s/{sid}", params={"at": qcow["seq"] + 1}).text
+    table = page.split(f'id="pc-map-{qcow["device"]}"', 1)[1].split("</div>", 1)[0]
+    assert "qcow2 image file" in table and "L1[" in table

@@ -73,6 +73,8 @@ class Plan:
     speed: float  # the player's speed that makes it so
     hops: int | None  # at most this many hops a stream (None: every hop)
     scrubs: int
+    distinct: bool  # each student's commands their own (else the whole class issues the same)
+    think: float  # seconds a student takes to compose each command
     deadline: float
     host: str
     port: int
@@ -129,11 +131,13 @@ class NoCookies(DefaultCookiePolicy):
         return False
 
 
-def command(j: int) -> dict[str, str | int]:
-    """The j-th request a student issues: the five kinds in turn, each block a new one."""
+def command(j: int, student: int = 0) -> dict[str, str | int]:
+    """The j-th request a student issues: the five kinds in turn, each block a new one.
+    ``student`` moves the blocks, so students given different numbers make different
+    sessions (and nothing of one student's trace is another's)."""
     chosen = dict(COMMANDS[j % len(COMMANDS)])
     if "block" in chosen:
-        chosen["block"] = (int(chosen["block"]) + j) % 4000
+        chosen["block"] = (int(chosen["block"]) + j + 97 * student) % 4000
     return chosen
 
 
@@ -158,8 +162,10 @@ async def student(i: int, client: httpx.AsyncClient, plan: Plan, tally: Tally) -
         owner = {"Authorization": f"Bearer {created['token']}"}
         await call(tally, "page", client.get, created["url"], headers=owner)
         for j in range(plan.commands):
+            await asyncio.sleep(plan.think)
             url = f"/api/sessions/{sid}/commands"
-            await call(tally, "command", client.post, url, json=command(j), headers=owner)
+            chosen = command(j, i if plan.distinct else 0)
+            await call(tally, "command", client.post, url, json=chosen, headers=owner)
         read = await call(tally, "read", client.get, f"/api/sessions/{sid}", headers=owner)
         total = read.json()["hops"]
         count = total if plan.hops is None else min(plan.hops, total)
@@ -255,6 +261,8 @@ def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load:
         f"{'SQLite' if args.sqlite else 'PostgreSQL'} (a fresh database), loopback"
     )
     scrubs = f", scrub to {plan.scrubs} hops" if plan.scrubs else ""
+    whose = "each their own" if plan.distinct else "the same for all"
+    think = f", {plan.think:g} s before each" if plan.think else ", back to back"
     sizes = [s for h in ours.streams for s in h.sizes]
     rss = ours.rss_peak / 1024, ours.rss_idle / 1024
     per_student = (ours.rss_peak - ours.rss_idle) / max(plan.students, 1)
@@ -266,7 +274,7 @@ def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load:
     print(f"students         {plan.students} concurrent, arriving over {plan.ramp:g} s")
     print(f"server           {where}")
     print(
-        f"each             create, page, {plan.commands} commands, read; stream "
+        f"each             create, page, {plan.commands} commands ({whose}{think}), read; stream "
         f"{ours.per_stream} hops (the drawn player's events) at {plan.rate:g}/s "
         f"(speed {plan.speed:g}){scrubs}"
     )
@@ -327,6 +335,14 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=5, help="hops/s the server sends a stream")
     parser.add_argument("--hops", type=int, help="stream at most this many hops (default: all)")
     parser.add_argument("--scrubs", type=int, default=2, help="hops each scrubs to after playing")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="each student issues commands of its own (default: the class issues the same)",
+    )
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds a student takes before each command"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which they arrive")
     parser.add_argument(
@@ -342,15 +358,15 @@ def main() -> int:
         parser.error("students 1-2000, commands 0-100")
     if not min(SPEEDS) <= speed <= max(SPEEDS):
         parser.error(f"rate × hop interval is the player's speed: {min(SPEEDS)} to {max(SPEEDS)}")
-    if (args.hops is not None and args.hops < 1) or args.scrubs < 0:
-        parser.error("hops at least 1, scrubs at least 0")
+    if (args.hops is not None and args.hops < 1) or args.scrubs < 0 or not 0 <= args.think <= 60:
+        parser.error("hops at least 1, scrubs at least 0, think 0-60 s")
     if args.url and args.sqlite:
         parser.error("--url and --sqlite: the server at --url has its own database")
 
     def plan_at(host: str, port: int) -> Plan:
         return Plan(
             args.students, args.commands, args.ramp, args.rate, speed, args.hops, args.scrubs,
-            args.deadline, host, port,
+            args.distinct, args.think, args.deadline, host, port,
         )  # fmt: skip
 
     before = loads()

@@ -39,8 +39,11 @@ def postgres_answers() -> bool:
 def tiny_runs() -> dict[str, list[str]]:
     # a class of 5 playing 10 hops each at the real 5 hops/s, then the bare endpoint alike
     load = ["--students", "5", "--commands", "2", "--hops", "10", "--scrubs", "1"]
-    load += ["--ramp", "0.5", "--workers", "1", "--deadline", "60"]
+    load += ["--ramp", "0.5", "--workers", "1", "--deadline", "60", "--distinct"]
+    load += ["--think", "0.01"]
+    costs = ["--students", "2", "--commands", "10", "--hops", "5"]
     return {
+        "call_cost": costs if postgres_answers() else [*costs, "--sqlite"],
         "sim_throughput": ["--requests", "300", "--repeat", "1"],
         "follow_fanout": ["--followers", "3", "--seconds", "1", "--settle", "0.5"],
         "load": load if postgres_answers() else [*load, "--sqlite"],
@@ -50,7 +53,7 @@ def tiny_runs() -> dict[str, list[str]]:
 
 # Benches that start servers pick a free port and bind it a few seconds later: two
 # at once could take the same one. They run one after the other, beside the rest.
-SERVERS_IN_TURN = ("follow_fanout", "load")
+SERVERS_IN_TURN = ("follow_fanout", "load", "call_cost")
 
 
 def start(name: str, args: list[str]) -> subprocess.Popen[str]:
@@ -110,6 +113,16 @@ def test_follow_fanout_migrates_its_database_and_prints_its_figures(outputs):
     assert lines["followers"].startswith("followers        3,")
 
 
+def test_call_cost_prints_the_cpu_each_kind_of_call_takes(outputs):
+    result = outputs["call_cost"]
+    lines = figures(result, "call", "create", "page", "command", "read", "scrub", "hop event")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert lines["command"].split()[1] == "20", result.stdout  # 2 students × 10 commands
+    assert lines["hop event"].split()[2] == "10", result.stdout  # 2 streams × 5 hops
+    server_ms = float(lines["command"].split()[3])
+    assert server_ms > 0, result.stdout  # 20 commands cost the server some CPU ticks
+
+
 def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outputs):
     result = outputs["load"]
     lines = figures(
@@ -129,6 +142,7 @@ def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outp
         "targets",
     )
     assert "the drawn player's events" in lines["each"], lines["each"]
+    assert "each their own, 0.01 s before each" in lines["each"], lines["each"]
     assert "5 of 5 finished" in lines["duration"], result.stdout
     assert lines["hops streamed"].split()[2:5] == ["50", "of", "50"], result.stdout
     assert lines["hops lost"].split()[2:6] == ["0", "lost,", "0", "repeated"], result.stdout

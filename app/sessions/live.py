@@ -6,7 +6,9 @@ commands; this cache only saves the replay when nothing changed since.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,10 @@ class Live:
     scenario: Scenario
     commands: tuple[WorkloadItem, ...]
     trace: Trace
+    # what the trace follows from: the scenario's text and the commands, as stored. Sessions
+    # with the same digest have the same trace hop for hop (the core is deterministic), so
+    # they share it, and the page's films and hop events made from it
+    digest: str
 
     @property
     def version(self) -> int:
@@ -67,6 +73,19 @@ class Live:
         if cursor < 0 or not hops:
             return 0
         return hops[min(cursor, len(hops) - 1)].t_us
+
+
+def content_digest(source: str, commands_json: Iterable[str] = ()) -> str:
+    """The digest of a scenario's text followed by its commands, each as stored."""
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    for item_json in commands_json:
+        digest = extended(digest, item_json)
+    return digest
+
+
+def extended(digest: str, item_json: str) -> str:
+    """The digest of a session after one more command."""
+    return hashlib.sha256(f"{digest}\n{item_json}".encode()).hexdigest()
 
 
 # A worker keeps the traces of the sessions it served last, weighed by their hops (a few
@@ -81,13 +100,17 @@ class LiveSessions:
     ``max_hops`` is the work budget: every replay (a session built, a command added, the
     session at another level) stops past it with ``HopBudgetExceeded``, a ScenarioError
     that names the budget and what to shrink.
+
+    Traces are kept by their content's digest, not by session: a class that opens the
+    same scenario, or studies the same lesson, replays it once per worker.
     """
 
     def __init__(self, max_hops: int = DEFAULT_MAX_HOPS) -> None:
         self.max_hops = max_hops
         bound = CACHED_BUDGETS * max_hops
         self._cache: HopBoundedCache[str, Live] = HopBoundedCache(bound)
-        self._levels: HopBoundedCache[tuple[str, int, Level], Trace] = HopBoundedCache(bound)
+        self._made: HopBoundedCache[str, Trace] = HopBoundedCache(bound)
+        self._levels: HopBoundedCache[tuple[str, Level], Trace] = HopBoundedCache(bound)
 
     def replay(
         self, scenario: Scenario, commands: tuple[WorkloadItem, ...], level: Level | None = None
@@ -95,9 +118,20 @@ class LiveSessions:
         """The one place a session's trace is simulated (build, command, another level)."""
         return simulate(scenario, commands, level=level, max_hops=self.max_hops)
 
+    def trace_of(
+        self, digest: str, scenario: Scenario, commands: tuple[WorkloadItem, ...]
+    ) -> Trace:
+        """The trace of a scenario and its commands whose digest is ``digest``: replayed
+        unless a session of the same content was replayed here lately."""
+        trace = self._made.get(digest)
+        if trace is None:
+            trace = self.replay(scenario, commands)
+            self._made.put(digest, trace, hops=len(trace.hops))
+        return trace
+
     def at_level(self, live: Live, level: Level) -> Trace:
         """The session's workload and commands with every request at ``level``."""
-        key = (live.id, live.version, level)
+        key = (live.digest, level)
         cached = self._levels.get(key)
         if cached is None:
             cached = self.replay(live.scenario, live.commands, level)
@@ -129,14 +163,10 @@ class LiveSessions:
             return _with_cursor(cached, stored.cursor)
         scenario = cached.scenario if cached else load_scenario(stored.source)
         commands = tuple(_Stored(item=json.loads(i)).item for i in stored.items or ())
+        digest = content_digest(stored.source, stored.items or ())
+        trace = self.trace_of(digest, scenario, commands)
         live = Live(
-            stored.id,
-            stored.name,
-            stored.shipped,
-            stored.cursor,
-            scenario,
-            commands,
-            self.replay(scenario, commands),
+            stored.id, stored.name, stored.shipped, stored.cursor, scenario, commands, trace, digest
         )
         self.remember(live)
         return live
@@ -155,9 +185,10 @@ class LiveSessions:
         item = parse_item(live.scenario, {**data, "at_us": live.time_at(cursor)})
         item_json = item.model_dump_json(exclude_none=True)
         commands = (*live.commands, item)
+        digest = extended(live.digest, item_json)
         # simulated before it is stored: a command that would pass the budget is refused
         # and the session stays as it was, never stored half-made
-        trace = self.replay(live.scenario, commands)
+        trace = self.trace_of(digest, live.scenario, commands)
         try:
             position = repo.add_command(
                 db, session_id=live.id, item_json=item_json, limit=MAX_COMMANDS
@@ -165,7 +196,9 @@ class LiveSessions:
         except repo.SessionFull as full:  # commands sent at once reached the cap meanwhile
             raise ScenarioError([f"command: {full}"]) from full
         if position == live.version:
-            updated = Live(live.id, live.name, live.shipped, cursor, live.scenario, commands, trace)
+            updated = Live(
+                live.id, live.name, live.shipped, cursor, live.scenario, commands, trace, digest
+            )
             self.remember(updated)
         else:  # others added commands meanwhile: replay what is stored
             stored = self.read(db, live.id)
@@ -183,4 +216,7 @@ class LiveSessions:
 def _with_cursor(live: Live, cursor: int) -> Live:
     if live.cursor == cursor:
         return live
-    return Live(live.id, live.name, live.shipped, cursor, live.scenario, live.commands, live.trace)
+    return Live(
+        live.id, live.name, live.shipped, cursor, live.scenario, live.commands, live.trace,
+        live.digest,
+    )  # fmt: skip

@@ -27,7 +27,7 @@ from app.store import rooms as rooms_repo
 from app.store import sessions as repo
 from app.store.models import SessionRow
 
-from .live import Live, LiveSessions
+from .live import Live, LiveSessions, Stored, content_digest
 from .shipped import Shipped
 
 
@@ -153,13 +153,14 @@ class Sessions:
         """Simulated first, within the work budget, then stored: a session past the budget
         is refused whole (``HopBudgetExceeded``) and nothing of it is kept."""
         items = tuple(parse_item(scenario, command) for command in commands)
-        trace = self._live.replay(scenario, items)
+        stored = [item.model_dump_json(exclude_none=True) for item in items]
+        digest = content_digest(source, stored)
+        trace = self._live.trace_of(digest, scenario, items)
         row = repo.create_session(db, name=name, source=source, shipped=shipped)
-        for item in items:
-            repo.add_command(
-                db, session_id=row.id, item_json=item.model_dump_json(exclude_none=True)
-            )
-        self._live.remember(Live(row.id, row.name, row.shipped, row.cursor, scenario, items, trace))
+        for item_json in stored:
+            repo.add_command(db, session_id=row.id, item_json=item_json)
+        live = Live(row.id, row.name, row.shipped, row.cursor, scenario, items, trace, digest)
+        self._live.remember(live)
         return row
 
     # -- using one ------------------------------------------------------------------------
@@ -169,6 +170,17 @@ class Sessions:
         if len(session_id) > 40:  # no id is that long: no query for it
             return None
         return self._live.load(self._engine, session_id)
+
+    def look_up(self, db: Session, session_id: str) -> Stored | None:
+        """What the store holds of a session, read on the caller's connection, which can
+        go back to the pool before ``build`` replays it."""
+        if len(session_id) > 40:  # no id is that long: no query for it
+            return None
+        return self._live.read(db, session_id)
+
+    def build(self, stored: Stored) -> Live:
+        """The session ``look_up`` found, replayed unless a trace of its content is kept."""
+        return self._live.build(stored)
 
     def read(self, db: Session, session_id: str) -> Live | None:
         """A session read on the caller's connection (held during the replay)."""

@@ -87,14 +87,14 @@ def _live(request: Request, session_id: str, iovlab: AppDep) -> Live:
     """The session at ``session_id``; one that presents a lesson only to its lecturer (the
     projector shows its id; its trace holds answers the class has not been shown).
 
-    Each read on a connection of its own, given back at once: the request's own session
-    must not hold one through the handler while another is asked for (see above)."""
-    live = iovlab.sessions.load(session_id)
-    if live is None:
-        raise HTTPException(status_code=404, detail="no such session")
+    Read on a connection of its own, given back before the replay: the request's own
+    session must not hold one through the handler while another is asked for (see above)."""
     with Session(iovlab.engine) as db:
-        lecturer.guard(request, db, live.id)
-    return live
+        stored = iovlab.sessions.look_up(db, session_id)
+        if stored is None:
+            raise HTTPException(status_code=404, detail="no such session")
+        lecturer.guard(request, db, stored.id)
+    return iovlab.sessions.build(stored)
 
 
 LiveDep = Annotated[Live, Depends(_live)]

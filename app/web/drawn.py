@@ -53,15 +53,18 @@ class Film:
 
 
 class Films:
-    """The most recently used sessions' films (a film is a pass over the trace)."""
+    """The most recently used sessions' films (a film is a pass over the trace), kept by
+    the session's content: sessions of the same scenario and commands share one, and the
+    hop events rendered from it (``events``)."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 64, event_bytes: int = 32 * 2**20) -> None:
         self._size = size
-        self._cache: OrderedDict[tuple[str, int, str], Film] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], Film] = OrderedDict()
         self._lock = threading.Lock()
+        self.events = HopEvents(event_bytes)
 
     def of(self, live: Live, profile: Profile = LAPTOP) -> Film:
-        key = (live.id, live.version, profile.name)
+        key = (live.digest, profile.name)
         with self._lock:
             film = self._cache.get(key)
             if film is not None:
@@ -73,6 +76,37 @@ class Films:
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
         return film
+
+
+class HopEvents:
+    """Hop events as rendered, kept by (content digest, profile, hop) up to a total size.
+
+    An event is the same for every session of the same content (it names no session), so
+    a class playing the same scenario renders each hop once per worker, not once a student.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[tuple[str, str, int], str] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, int]) -> str | None:
+        with self._lock:
+            event = self._kept.get(key)
+            if event is not None:
+                self._kept.move_to_end(key)
+            return event
+
+    def put(self, key: tuple[str, str, int], event: str) -> None:
+        with self._lock:
+            if key in self._kept or len(event) > self.max_bytes:
+                return
+            self._kept[key] = event
+            self._bytes += len(event)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._kept.popitem(last=False)
+                self._bytes -= len(dropped)
 
 
 def build_film(live: Live, profile: Profile = LAPTOP) -> Film:
@@ -174,11 +208,15 @@ def render_hop(
     ``film``: the session's film, when the caller holds it (a stream does, for its life)."""
     templates = iovlab.templates
     chosen = profile_named(profile)
-    film = film or iovlab.films.of(live, chosen)
     hops = live.trace.hops
     if full:
         context = page_context(iovlab, live, k, chosen)
         return str(templates.get_template("diagram/full.html").render(full=True, **context))
+    key = (live.digest, chosen.name, k)
+    kept = iovlab.films.events.get(key)
+    if kept is not None:
+        return kept
+    film = film or iovlab.films.of(live, chosen)
     hop = hops[k]
     changed = film.pieces.changes[k]
     context = {
@@ -197,4 +235,11 @@ def render_hop(
         "span": film.span(k),
         "full": False,
     }
-    return str(templates.get_template("diagram/hop.html").render(**context))
+    event = str(templates.get_template("diagram/hop.html").render(**context))
+    iovlab.films.events.put(key, event)
+    return event
+
+
+def kept_hop(iovlab: Iovlab, live: Live, k: int, profile: str = "") -> str | None:
+    """Hop ``k``'s event if one was rendered lately for this content (no work otherwise)."""
+    return iovlab.films.events.get((live.digest, profile_named(profile).name, k))

@@ -108,3 +108,24 @@ def test_no_query_for_an_id_no_session_can_have(engine):
     service = _service(engine)
     assert service.load("x" * 41) is None
     assert service.load("no-such-session") is None
+
+
+def test_sessions_of_the_same_content_are_replayed_once_and_diverge_with_a_command(engine):
+    """A class opening one scenario costs one replay a worker, and a second worker (a
+    service of its own, with nothing cached) rebuilds the same trace from the store."""
+    service = _service(engine)
+    replays = []
+    real = service._live.replay
+    service._live.replay = lambda *a, **k: replays.append(1) or real(*a, **k)
+    with Session(engine, expire_on_commit=False) as db:
+        rows = [service.open_shipped(db, f"10.0.0.{i}", "shared") for i in range(5)]
+        lives = [service.load(r.id) for r in rows]
+        assert len(replays) == 1 and all(live.trace is lives[0].trace for live in lives)
+        changed, _ = service.command(db, lives[1], {"op": "frame_arrives", "device": "nic0",
+                                                   "dst_mac": "52:54:00:00:00:02", "bytes": 80}, 0)  # fmt: skip
+        assert len(replays) == 2 and changed.trace is not lives[0].trace
+        assert service.load(rows[0].id).trace is lives[0].trace  # the others as they were
+        other = _service(engine)  # another worker: nothing kept, rebuilt from what is stored
+        rebuilt = other.load(rows[1].id)
+        assert rebuilt.digest == changed.digest
+        assert rebuilt.trace.to_dict() == changed.trace.to_dict()

@@ -193,16 +193,50 @@ def test_a_streamed_hop_is_the_event_the_drawn_player_applies(base):
 def test_a_stream_asks_for_its_sessions_film_once_not_once_a_hop(client, session_id, monkeypatch):
     """With more sessions streaming than the shared cache of films keeps, a film asked for
     at every hop was rebuilt from the whole trace at every hop: a class of 500 stopped."""
-    from app.web.drawn import render_hop
-    from app.web.player.stream import _hop_events
+    from app.web.drawn import HopEvents, render_hop
+    from app.web.player.stream import HopRenderer
 
     iovlab = client.app.state.iovlab
     live = iovlab.sessions.load(session_id)
     asked = []
     real = iovlab.films.of
+    monkeypatch.setattr(iovlab.films, "events", HopEvents(1))  # keeps no event: every hop made
     monkeypatch.setattr(iovlab.films, "of", lambda *a, **k: asked.append(1) or real(*a, **k))
-    render = _hop_events("laptop")
+    render = HopRenderer("laptop")
     events = [render(iovlab, live, k) for k in range(len(live.trace.hops))]
     assert len(asked) == 1 and len(events) > 20
     monkeypatch.undo()
     assert events[7] == render_hop(iovlab, live, 7, profile="laptop")  # the same event
+
+
+def test_sessions_of_the_same_content_share_their_hop_events_until_one_diverges(client):
+    """A class playing one scenario: each hop's event is made once, and it names no session,
+    so every student's stream carries the same bytes; a command makes a session its own."""
+    from app.web.drawn import render_hop
+
+    iovlab = client.app.state.iovlab
+    made = []
+    real = iovlab.templates.get_template
+    first, second = (
+        client.post("/api/sessions", json={"scenario": "partitioned"}).json() for _ in range(2)
+    )
+    one, two = (iovlab.sessions.load(s["id"]) for s in (first, second))
+    assert one.trace is two.trace  # replayed once, for both
+    events = [render_hop(iovlab, one, k) for k in range(len(one.trace.hops))]
+    iovlab.templates.get_template = lambda name: made.append(name) or real(name)
+    try:
+        again = [render_hop(iovlab, two, k) for k in range(len(two.trace.hops))]
+        assert again == events and made == []  # nothing rendered for the second student
+        assert not any(s["id"] in e for e in events for s in (first, second))
+        owner = {"Authorization": f"Bearer {second['token']}"}
+        command = {"op": "disk_read", "guest": "vm1", "device": "disk0", "block": 3}
+        issued = client.post(f"/api/sessions/{second['id']}/commands", json=command, headers=owner)
+        assert issued.status_code == 201, issued.text
+        two = iovlab.sessions.load(second["id"])
+        assert len(two.trace.hops) > len(one.trace.hops) and two.digest != one.digest
+        last = len(two.trace.hops) - 1
+        assert f'data-k="{last}"' in render_hop(iovlab, two, last)  # its own hop, made now
+        assert made  # rendered for the session that diverged
+        assert iovlab.sessions.load(first["id"]).trace is one.trace  # the other as it was
+    finally:
+        iovlab.templates.get_template = real

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -25,10 +25,8 @@ from app.store import rooms
 from .. import lecturer, owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, stream_place
-from ..drawn import Film, profile_named, render_hop
+from ..drawn import Film, kept_hop, profile_named, render_hop
 from ..render import SPEEDS
-
-Render = Callable[..., str]  # a hop's event, rendered
 
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
@@ -53,14 +51,11 @@ async def stream(
     if live is None:
         raise HTTPException(status_code=404, detail="no such session")
     first = _first_hop(live, start, last_event_id)
-    presenter = request.query_params.get("presenter") == "1"
     lecturing = await run_in_threadpool(_lecturing, iovlab, request, live.id)
     # a viewer's position is theirs: only the owner's stream moves the session's bookmark
     owning = lecturing or owners.owns(request, iovlab.secret, live.id)
-    render = _hop_events(request.query_params.get("profile", "laptop"))
-    events = _events(
-        iovlab, request, live, first, speed, until, presenter, lecturing, owning, render
-    )
+    render = HopRenderer(request.query_params.get("profile", "laptop"))
+    events = _events(iovlab, live, first, speed, until, lecturing, owning, render)
     return EventSourceResponse(events, ping=15, background=stream_place(iovlab.streams, client))
 
 
@@ -82,35 +77,39 @@ def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
     return live.cursor + 1
 
 
-def _hop_events(profile: str) -> Render:
+class HopRenderer:
     """A stream's renderer of hop events. It holds the session's film for the life of the
     stream (built again only when the session changes): with more sessions streaming than
     the shared cache keeps, each event would otherwise rebuild its film from the whole
     trace, and a class of 500 would stop the server."""
-    chosen = profile_named(profile)
-    held: dict[int, Film] = {}  # the film of the session's version now streamed
 
-    def render(iovlab: Iovlab, live: Live, k: int, **_: object) -> str:
-        film = held.get(live.version)
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self._chosen = profile_named(profile)
+        self._held: dict[str, Film] = {}  # the film of the session's content now streamed
+
+    def kept(self, iovlab: Iovlab, live: Live, k: int) -> str | None:
+        """The event if it was rendered lately (for this or a same-content session): sent
+        from the event loop, with no worker thread to wait for."""
+        return kept_hop(iovlab, live, k, self.profile)
+
+    def __call__(self, iovlab: Iovlab, live: Live, k: int) -> str:
+        film = self._held.get(live.digest)
         if film is None:
-            held.clear()
-            film = held[live.version] = iovlab.films.of(live, chosen)
-        return render_hop(iovlab, live, k, profile=profile, film=film)
-
-    return render
+            self._held.clear()
+            film = self._held[live.digest] = iovlab.films.of(live, self._chosen)
+        return render_hop(iovlab, live, k, profile=self.profile, film=film)
 
 
 async def _events(
     iovlab: Iovlab,
-    request: Request,
     live: Live,
     next_seq: int,
     speed: float,
     until: int | None,
-    presenter: bool,
     lecturing: bool,
     owning: bool,
-    render: Render,
+    render: HopRenderer,
 ) -> AsyncIterator[ServerSentEvent]:
     settings = iovlab.settings
     hub = iovlab.stream_hub
@@ -118,21 +117,15 @@ async def _events(
     idle_since = time.monotonic()
     hub.watch(live.id, live.version)
     try:
-        while not await request.is_disconnected():
+        while True:  # until the client goes: EventSourceResponse then cancels this
             if time.monotonic() - idle_since > settings.stream_idle_s:
                 # a tab left open at the end of its trace: the page pauses itself (sse-close)
                 yield ServerSentEvent(data="paused", event="idle", retry=RETRY_MS)
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
                 begun = time.monotonic()  # the pace counts from here: rendering is part of it
-                html = await run_in_threadpool(
-                    render,
-                    iovlab,
-                    live,
-                    next_seq,
-                    speed=speed,
-                    until=until,
-                    presenter=presenter,
+                html = render.kept(iovlab, live, next_seq) or await run_in_threadpool(
+                    render, iovlab, live, next_seq
                 )
                 yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
                 if lecturing:  # the rooms follow at once

@@ -2,10 +2,11 @@
 
 A class of 500 students streaming their sessions used to mean 500 queries for
 new commands and hundreds of cursor commits every second. Here, once every
-``poll_s`` and on one thread, a worker saves the cursors its streams reached
-(one transaction) and reads how many commands each watched session holds (one
-query); a stream only looks at the result. A cursor is a bookmark: at most one
-poll of it is lost if the worker dies.
+``poll_s`` and on one thread, a worker reads how many commands each watched
+session holds (one query), and at most once every ``BOOKMARK_S`` saves the
+cursors its streams reached (one transaction); a stream only looks at the
+result. A cursor is a bookmark: at most a second of it is lost if the worker
+dies (a clean shutdown saves it all).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import Counter
 
 from sqlalchemy import Engine
@@ -20,6 +22,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.store import sessions as repo
+
+# A bookmark is where the next page opens: a second behind is as good, and saving every
+# stream's cursor at every poll was a fifth of a busy worker's time (bench/call_cost.py)
+BOOKMARK_S = 1.0
 
 
 class StreamHub:
@@ -31,6 +37,7 @@ class StreamHub:
         self._watched: Counter[str] = Counter()
         self._versions: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._saved_at = float("-inf")
 
     def watch(self, session_id: str, version: int) -> None:
         with self._lock:
@@ -61,16 +68,21 @@ class StreamHub:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await asyncio.to_thread(self.tick)  # the last bookmarks, on a clean shutdown
+        await asyncio.to_thread(self.tick, True)  # the last bookmarks, on a clean shutdown
 
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self._poll_s)
             await asyncio.to_thread(self.tick)
 
-    def tick(self) -> None:
+    def tick(self, save_all: bool = False) -> None:
+        now = time.monotonic()
+        saving = save_all or now - self._saved_at >= BOOKMARK_S
         with self._lock:
-            bookmarks, self._bookmarks = self._bookmarks, {}
+            bookmarks: dict[str, int] = {}
+            if saving:
+                bookmarks, self._bookmarks = self._bookmarks, {}
+                self._saved_at = now
             watched = list(self._watched)
         try:
             with Session(self._engine) as db:

@@ -150,7 +150,7 @@ class LiveSessions:
         row = repo.get_session(db, session_id)
         if row is None:
             return None
-        count = repo.count_commands(db, session_id)
+        count = row.commands
         cached = self._cache.get(session_id)
         if cached is not None and cached.version == count:
             return Stored(row.id, row.name, row.shipped, row.cursor, row.source, None, cached)

@@ -21,6 +21,8 @@ class SessionRow(SQLModel, table=True):
     source: str = Field(sa_column=Column(Text, nullable=False))
     shipped: str | None = Field(default=None, max_length=100)
     cursor: int = -1
+    # how many rows of ``commands`` it holds, raised with each one in the same transaction
+    commands: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=_now)
 
 

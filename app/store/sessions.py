@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import bindparam, func, text, update
-from sqlalchemy.exc import IntegrityError, TimeoutError
+from sqlalchemy import bindparam, text, update
 from sqlmodel import Session, col, select
 
 from .db import write_first
 from .models import CommandRow, SessionRow
 
-APPEND_TRIES = 50
 MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
 
 
@@ -45,32 +43,35 @@ def list_commands(db: Session, session_id: str) -> list[CommandRow]:
 
 
 def count_commands(db: Session, session_id: str) -> int:
-    query = select(func.count()).select_from(CommandRow).where(CommandRow.session_id == session_id)
-    return int(db.exec(query).one())
+    """How many commands the session holds (0 for no such session)."""
+    query = select(SessionRow.commands).where(SessionRow.id == session_id)
+    return int(db.exec(query).first() or 0)
 
 
 def add_command(db: Session, *, session_id: str, item_json: str, limit: int = MAX_COMMANDS) -> int:
     """Append a command; returns its position (0 for the first).
 
-    Two commands sent at once to one session both want the next position: the
-    unique (session, position) lets one in, and the other takes the one after.
-    Positions run from 0 and are unique, and none at or past ``limit`` is ever
-    written, so the cap holds however many commands arrive at once (SessionFull).
+    The session's count is raised first, in the same transaction: two commands sent at
+    once to one session wait for each other on its row, and each takes the next
+    position. Positions run from 0 and are unique (a unique (session, position) holds
+    it), and none at or past ``limit`` is ever written, so the cap holds however many
+    commands arrive at once (SessionFull).
     """
-    for _ in range(APPEND_TRIES):
-        write_first(db)
-        position = count_commands(db, session_id)
-        if position >= limit:
-            db.rollback()
-            raise SessionFull(limit)
-        db.add(CommandRow(session_id=session_id, position=position, item=item_json))
-        try:
-            db.commit()
-        except IntegrityError:
-            db.rollback()
-            continue
-        return position
-    raise TimeoutError(f"session {session_id}: {APPEND_TRIES} commands arrived at once")
+    write_first(db)
+    raised = (
+        update(SessionRow)
+        .where(col(SessionRow.id) == session_id, col(SessionRow.commands) < limit)
+        .values(commands=col(SessionRow.commands) + 1)
+        .returning(col(SessionRow.commands))
+        .execution_options(synchronize_session=False)
+    )
+    count = db.connection().execute(raised).scalar_one_or_none()
+    if count is None:
+        db.rollback()
+        raise SessionFull(limit)
+    db.add(CommandRow(session_id=session_id, position=count - 1, item=item_json))
+    db.commit()
+    return count - 1
 
 
 def set_cursor(db: Session, *, session_id: str, cursor: int) -> None:
@@ -106,9 +107,7 @@ def command_counts(db: Session, *, session_ids: list[str]) -> dict[str, int]:
     """How many commands each session holds (a session with none is left out)."""
     if not session_ids:
         return {}
-    query = (
-        select(CommandRow.session_id, func.count())
-        .where(col(CommandRow.session_id).in_(session_ids))
-        .group_by(col(CommandRow.session_id))
+    query = select(SessionRow.id, SessionRow.commands).where(
+        col(SessionRow.id).in_(session_ids), col(SessionRow.commands) > 0
     )
     return {sid: int(n) for sid, n in db.exec(query)}

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from app.cli import app as cli
@@ -125,3 +125,35 @@ def test_attempts_and_rooms_stored_before_0002_are_kept_numbered_and_normalised(
         ("token2", "bob", 1, None),
         ("token3", "alice", 3, None),
     ]
+
+
+def test_sessions_stored_before_0006_keep_their_commands_and_take_the_next_in_turn(
+    empty_database,
+):
+    from app.store import sessions
+
+    engine = make_engine(empty_database)
+    upgrade(engine, to="0005")
+    with engine.begin() as connection:
+        for sid in ("busy", "idle"):
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, name, source, cursor, created_at) "
+                    f"VALUES ('{sid}', 'n', 'x', -1, CURRENT_TIMESTAMP)"
+                )
+            )
+        for position in range(3):
+            connection.execute(
+                text(
+                    "INSERT INTO commands (session_id, position, item, created_at) "
+                    f"VALUES ('busy', {position}, '{{}}', CURRENT_TIMESTAMP)"
+                )
+            )
+    upgrade(engine)
+    with Session(engine) as db:
+        assert sessions.count_commands(db, "busy") == 3
+        assert sessions.command_counts(db, session_ids=["busy", "idle"]) == {"busy": 3}
+        assert sessions.add_command(db, session_id="busy", item_json="{}") == 3
+        assert sessions.add_command(db, session_id="idle", item_json="{}") == 0
+        assert [c.position for c in sessions.list_commands(db, "busy")] == [0, 1, 2, 3]
+    engine.dispose()

@@ -76,7 +76,7 @@ PROJECTOR = Profile(
     name="projector",
     width=1500,
     font=26,  # 24 px and more once the drawing is scaled to a 1920-px projector
-    gutter=120,
+    gutter=140,  # "category" and "hardware" at 26 units
     strip=64,
     header=70,
     row_max=170,
@@ -86,13 +86,20 @@ PROJECTOR = Profile(
     model=40,
     table=250,
     hardware=190,
-    rail_inset=12,
+    rail_inset=15,  # the gap between two columns holds a name like r10 at 26 units
     token_r=15,
     unit_max=420,  # a lesson of one device fills the projector too
 )
 PROFILES = {p.name: p for p in (LAPTOP, PROJECTOR)}
 
 GAP = 6  # between two boxes of a column, and between bands
+
+
+def label_room(p: Profile) -> int:
+    """How far a request's name (three characters, r10) beside a token on a column's up rail
+    reaches past the column's edge: the last column leaves this much to its right."""
+    name = 3 * 0.6 * p.font  # monospace, as static/player.css draws it
+    return max(0, round(name - (p.token_r / 2 - 1) - (p.rail_inset + 2)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +236,7 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
             add("hw", c, None, Box(inner_x, hardware_band.y + GAP, inner_w, p.hardware))
     return Diagram(
         profile=p,
-        width=columns[-1].x + columns[-1].w + 4 if columns else p.width,
+        width=round(columns[-1].x + columns[-1].w + label_room(p) + 4, 1) if columns else p.width,
         height=hardware_band.bottom,
         columns=columns,
         rows=rows,
@@ -245,7 +252,7 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
 def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
     weights = [COLUMN_WEIGHT.get(d.type, OTHER_WEIGHT) for d in scenario.devices]
     # few devices make narrower columns, not emptier ones
-    unit = min(p.unit_max, (p.width - p.gutter) / max(sum(weights), 1.0))
+    unit = min(p.unit_max, (p.width - p.gutter - label_room(p)) / max(sum(weights), 1.0))
     columns = []
     x = float(p.gutter)
     for device, weight in zip(scenario.devices, weights, strict=True):

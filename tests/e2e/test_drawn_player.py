@@ -12,6 +12,8 @@ from app.diagram.layout import layout
 from app.diagram.route import moves
 from app.sim import load_scenario_file, simulate
 
+from .helpers import LABEL_CLASHES
+
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIOS = sorted(p.stem for p in SHIPPED.glob("*.yaml"))
 
@@ -70,7 +72,9 @@ def still_page(browser):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_at_every_hop_the_token_touches_the_lit_element(still_page, server, scenario):
+def test_at_every_hop_the_token_touches_the_lit_element_and_its_label_hides_no_text(
+    still_page, server, scenario
+):
     sid = new_session(server, scenario)
     total = len(httpx.get(f"{server}/api/sessions/{sid}/trace").json()["hops"])
     still_page.goto(f"{server}/s/{sid}?at=0")
@@ -78,6 +82,7 @@ def test_at_every_hop_the_token_touches_the_lit_element(still_page, server, scen
         still_page.keyboard.press("ArrowRight")
         wait_for_hop(still_page, n)
         assert still_page.evaluate(TOKEN_ON_LIT) == "ok", f"hop {n} of {scenario}"
+        assert still_page.evaluate(LABEL_CLASHES) == [], f"hop {n} of {scenario}"
 
 
 def test_nothing_moves_while_playing_and_the_token_travels_along_the_link(page, server):
@@ -178,5 +183,6 @@ def test_screenshots_of_every_category_mid_path(browser, server, artifacts, widt
         middle = next(h for h in hops if h["stage"] == "physical_mapping")["seq"] + 1
         page.goto(f"{server}/s/{sid}?at={middle}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(LABEL_CLASHES) == [], scenario
         page.screenshot(path=artifacts / f"drawn-{scenario}-{width}.png")
     context.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .helpers import LABEL_CLASHES
+
 # the smallest text of the diagram as drawn (its font size times the drawing's scale), and of
 # the narration panel
 SIZES = """() => {
@@ -95,3 +97,18 @@ def test_a_phone_follows_with_the_narration_and_the_part_of_the_diagram_the_hop_
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=artifacts / "follower-phone-390.png", full_page=True)
     lecturer.screenshot(path=artifacts / "presenter-with-room-1920.png")
+
+
+def go_to_hop(page, k):
+    """The presenter's scrubber moved to hop ``k`` (from 0); the class follows it there."""
+    page.eval_on_selector(
+        "#scrubber", f"e => {{ e.value = '{k + 1}'; e.dispatchEvent(new Event('change')); }}"
+    )
+    page.wait_for_selector(f"#position:has-text('hop {k + 1} of')")
+
+
+def test_on_a_projector_the_tokens_label_never_hides_a_boxs_text(projector, server):
+    present(projector, server, "every kind of device")  # seven columns: the narrowest
+    for k in range(int(projector.get_attribute("#player2", "data-total"))):
+        go_to_hop(projector, k)
+        assert projector.evaluate(LABEL_CLASHES) == [], f"hop {k + 1}"

@@ -52,6 +52,7 @@ class Profile:
     rail_inset: int  # from the column's edge to its rails
     token_r: int
     unit_max: int  # the widest a keyboard's column gets (a disk's is 2.3 times that)
+    column: int = 0  # every column this wide, whatever its device (0: by the device's weight)
 
 
 LAPTOP = Profile(
@@ -90,7 +91,28 @@ PROJECTOR = Profile(
     token_r=15,
     unit_max=420,  # a lesson of one device fills the projector too
 )
-PROFILES = {p.name: p for p in (LAPTOP, PROJECTOR)}
+# A follower's phone shows one column at a time, the width of the screen: every column as
+# wide, the names beside it narrow, so that the boxes' text is 14 px and more on a 390-px phone.
+PHONE = Profile(
+    name="phone",
+    width=360,  # the gutter, one column and the token's halo beside its up rail
+    font=14,
+    gutter=48,
+    strip=48,
+    header=46,
+    row_max=96,
+    row_min=46,
+    guest_band=240,
+    bus=34,
+    model=28,
+    table=136,
+    hardware=112,
+    rail_inset=7,
+    token_r=9,
+    unit_max=302,
+    column=302,
+)
+PROFILES = {p.name: p for p in (LAPTOP, PROJECTOR)}  # the whole machine is drawn in these
 
 GAP = 6  # between two boxes of a column, and between bands
 
@@ -256,7 +278,7 @@ def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
     columns = []
     x = float(p.gutter)
     for device, weight in zip(scenario.devices, weights, strict=True):
-        w = weight * unit
+        w = p.column or weight * unit
         columns.append(
             Column(
                 device=device.id,

@@ -36,6 +36,9 @@ LAYOUT = """() => Array.from(document.querySelectorAll(
 })"""
 
 
+NOW_WHOLE = "e => e.scrollHeight <= e.clientHeight"
+
+
 def moves_of(name):
     scenario = load_scenario_file(SHIPPED / f"{name}.yaml")
     colours = {g.id: i for i, g in enumerate(scenario.guests)}
@@ -171,6 +174,16 @@ def test_a_request_shows_its_figures_only_after_its_last_hop(page, server):
     wait_for_hop(page, last + 1)
     assert page.inner_text("#req-r1 .st") == "ok"
     assert page.inner_text("#req-r1 td:last-child").endswith("µs")
+
+
+def test_the_now_line_shows_a_long_summary_whole(page, server):
+    sid = new_session(server, "disk-image")
+    hops = httpx.get(f"{server}/api/sessions/{sid}/trace").json()["hops"]
+    longest = max(hops, key=lambda h: len(h["summary"]))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{server}/s/{sid}?at={longest['seq'] + 1}")
+    assert page.inner_text("#now .sum") == longest["summary"]
+    assert page.eval_on_selector(".now-line", NOW_WHOLE)  # two lines, neither cut
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (390, 844)])

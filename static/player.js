@@ -104,7 +104,12 @@
     var refused = meta.status && meta.status !== "ok";
     token.setAttribute("class", "tok g" + meta.colour + (refused ? " refused" : "") + (meta.station ? "" : " away"));
     token.querySelector(".mark").textContent = refused ? "✕" : "";
-    token.querySelector(".req").textContent = meta.request || "";
+    var label = token.querySelector(".req");
+    label.textContent = meta.request || "";
+    // beside the token on the side away from the lit box, so it never covers the box's text
+    var up = meta.rail === "up";
+    label.setAttribute("x", String((up ? -1 : 1) * Number(label.dataset.dx)));
+    label.setAttribute("text-anchor", up ? "start" : "end");
     trail.setAttribute("d", meta.trail || "");
     trail.setAttribute("class", "trail g" + meta.colour);
     link.setAttribute("d", meta.path || "");

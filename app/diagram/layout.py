@@ -52,6 +52,7 @@ class Profile:
     rail_inset: int  # from the column's edge to its rails
     token_r: int
     unit_max: int  # the widest a keyboard's column gets (a disk's is 2.3 times that)
+    column: int = 0  # every column this wide, whatever its device (0: by the device's weight)
 
 
 LAPTOP = Profile(
@@ -76,7 +77,7 @@ PROJECTOR = Profile(
     name="projector",
     width=1500,
     font=26,  # 24 px and more once the drawing is scaled to a 1920-px projector
-    gutter=120,
+    gutter=140,  # "category" and "hardware" at 26 units
     strip=64,
     header=70,
     row_max=170,
@@ -86,13 +87,41 @@ PROJECTOR = Profile(
     model=40,
     table=250,
     hardware=190,
-    rail_inset=12,
+    rail_inset=15,  # the gap between two columns holds a name like r10 at 26 units
     token_r=15,
     unit_max=420,  # a lesson of one device fills the projector too
 )
-PROFILES = {p.name: p for p in (LAPTOP, PROJECTOR)}
+# A follower's phone shows one column at a time, the width of the screen: every column as
+# wide, the names beside it narrow, so that the boxes' text is 14 px and more on a 390-px phone.
+PHONE = Profile(
+    name="phone",
+    width=360,  # the gutter, one column and the token's halo beside its up rail
+    font=14,
+    gutter=48,
+    strip=48,
+    header=46,
+    row_max=96,
+    row_min=46,
+    guest_band=240,
+    bus=34,
+    model=28,
+    table=136,
+    hardware=112,
+    rail_inset=7,
+    token_r=9,
+    unit_max=302,
+    column=302,
+)
+PROFILES = {p.name: p for p in (LAPTOP, PROJECTOR)}  # the whole machine is drawn in these
 
 GAP = 6  # between two boxes of a column, and between bands
+
+
+def label_room(p: Profile) -> int:
+    """How far a request's name (three characters, r10) beside a token on a column's up rail
+    reaches past the column's edge: the last column leaves this much to its right."""
+    name = 3 * 0.6 * p.font  # monospace, as static/player.css draws it
+    return max(0, round(name - (p.token_r / 2 - 1) - (p.rail_inset + 2)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +258,7 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
             add("hw", c, None, Box(inner_x, hardware_band.y + GAP, inner_w, p.hardware))
     return Diagram(
         profile=p,
-        width=columns[-1].x + columns[-1].w + 4 if columns else p.width,
+        width=round(columns[-1].x + columns[-1].w + label_room(p) + 4, 1) if columns else p.width,
         height=hardware_band.bottom,
         columns=columns,
         rows=rows,
@@ -245,11 +274,11 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
 def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
     weights = [COLUMN_WEIGHT.get(d.type, OTHER_WEIGHT) for d in scenario.devices]
     # few devices make narrower columns, not emptier ones
-    unit = min(p.unit_max, (p.width - p.gutter) / max(sum(weights), 1.0))
+    unit = min(p.unit_max, (p.width - p.gutter - label_room(p)) / max(sum(weights), 1.0))
     columns = []
     x = float(p.gutter)
     for device, weight in zip(scenario.devices, weights, strict=True):
-        w = weight * unit
+        w = p.column or weight * unit
         columns.append(
             Column(
                 device=device.id,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.diagram.colours import GUESTS
-from app.diagram.layout import LAPTOP, PROFILES, Diagram, Profile, layout
+from app.diagram.layout import LAPTOP, PHONE, PROFILES, Diagram, Profile, layout
 from app.diagram.pieces import Pieces
 from app.diagram.route import Move, moves
 from app.sessions import Live
@@ -157,7 +157,7 @@ def page_context(iovlab: Iovlab, live: Live, k: int, profile: Profile = LAPTOP) 
 
 def column_context(iovlab: Iovlab, live: Live, k: int) -> dict[str, Any]:
     """What a follower's phone draws: the column of hop ``k``'s device, its pieces, the token."""
-    film = iovlab.films.of(live)
+    film = iovlab.films.of(live, PHONE)
     hops = live.trace.hops
     k = max(-1, min(k, len(hops) - 1))
     return {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.diagram.layout import LAPTOP, PROJECTOR, Box, layout
+from app.diagram.layout import LAPTOP, PHONE, PROJECTOR, Box, layout
 from app.diagram.pieces import Pieces
 from app.diagram.route import moves, station_of
 from app.sim import load_scenario_file, simulate
@@ -43,7 +43,7 @@ def path_ends(path: str) -> tuple[tuple[float, float], tuple[float, float]]:
     return start, (x, y)
 
 
-@pytest.mark.parametrize("profile", [LAPTOP, PROJECTOR], ids=lambda p: p.name)
+@pytest.mark.parametrize("profile", [LAPTOP, PROJECTOR, PHONE], ids=lambda p: p.name)
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_a_devices_vmm_part_and_hardware_share_its_column_and_no_boxes_overlap(path, profile):
     scenario, _ = shipped(path)

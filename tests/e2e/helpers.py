@@ -45,3 +45,36 @@ def compose(page, device, op, **fields):
         else:
             page.fill(selector, str(value))
     page.click("#composer button[type=submit]")
+
+
+# What the token's request label hides of the stations' text, or where the drawing's edge cuts
+# it off ([] when neither). A station's text counts as far as its box shows it: a line the box
+# clips ends at the box's edge.
+LABEL_CLASHES = """() => {
+  const label = document.querySelector('#token .req');
+  if (!label || !label.textContent.trim()) return [];
+  const t = label.getBoundingClientRect();
+  const covered = [];
+  document.querySelectorAll('.st .pc').forEach(piece => {
+    const edge = piece.getBoundingClientRect();
+    const texts = document.createTreeWalker(piece, NodeFilter.SHOW_TEXT);
+    for (let n = texts.nextNode(); n; n = texts.nextNode()) {
+      if (!n.data.trim() || n.parentElement.closest('.visually-hidden')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) {
+        const left = Math.max(r.left, edge.left), right = Math.min(r.right, edge.right);
+        const top = Math.max(r.top, edge.top), bottom = Math.min(r.bottom, edge.bottom);
+        if (right - left < 1 || bottom - top < 1) continue;
+        if (t.left < right && left < t.right && t.top < bottom && top < t.bottom) {
+          covered.push(piece.closest('.st').id + ': ' + n.data.trim());
+        }
+      }
+    }
+  });
+  const drawing = label.closest('svg').getBoundingClientRect();
+  if (t.left < drawing.left - 0.5 || t.right > drawing.right + 0.5 || t.top < drawing.top - 0.5) {
+    covered.push('cut off by the edge of the drawing');
+  }
+  return covered;
+}"""

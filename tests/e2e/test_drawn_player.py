@@ -12,6 +12,8 @@ from app.diagram.layout import layout
 from app.diagram.route import moves
 from app.sim import load_scenario_file, simulate
 
+from .helpers import LABEL_CLASHES
+
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIOS = sorted(p.stem for p in SHIPPED.glob("*.yaml"))
 
@@ -32,6 +34,9 @@ LAYOUT = """() => Array.from(document.querySelectorAll(
   const r = e.getBoundingClientRect();
   return [r.x, r.y, r.width, r.height].map(Math.round).join(',');
 })"""
+
+
+NOW_WHOLE = "e => e.scrollHeight <= e.clientHeight"
 
 
 def moves_of(name):
@@ -70,7 +75,9 @@ def still_page(browser):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_at_every_hop_the_token_touches_the_lit_element(still_page, server, scenario):
+def test_at_every_hop_the_token_touches_the_lit_element_and_its_label_hides_no_text(
+    still_page, server, scenario
+):
     sid = new_session(server, scenario)
     total = len(httpx.get(f"{server}/api/sessions/{sid}/trace").json()["hops"])
     still_page.goto(f"{server}/s/{sid}?at=0")
@@ -78,6 +85,7 @@ def test_at_every_hop_the_token_touches_the_lit_element(still_page, server, scen
         still_page.keyboard.press("ArrowRight")
         wait_for_hop(still_page, n)
         assert still_page.evaluate(TOKEN_ON_LIT) == "ok", f"hop {n} of {scenario}"
+        assert still_page.evaluate(LABEL_CLASHES) == [], f"hop {n} of {scenario}"
 
 
 def test_nothing_moves_while_playing_and_the_token_travels_along_the_link(page, server):
@@ -168,6 +176,16 @@ def test_a_request_shows_its_figures_only_after_its_last_hop(page, server):
     assert page.inner_text("#req-r1 td:last-child").endswith("µs")
 
 
+def test_the_now_line_shows_a_long_summary_whole(page, server):
+    sid = new_session(server, "disk-image")
+    hops = httpx.get(f"{server}/api/sessions/{sid}/trace").json()["hops"]
+    longest = max(hops, key=lambda h: len(h["summary"]))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{server}/s/{sid}?at={longest['seq'] + 1}")
+    assert page.inner_text("#now .sum") == longest["summary"]
+    assert page.eval_on_selector(".now-line", NOW_WHOLE)  # two lines, neither cut
+
+
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (390, 844)])
 def test_screenshots_of_every_category_mid_path(browser, server, artifacts, width, height):
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
@@ -178,5 +196,6 @@ def test_screenshots_of_every_category_mid_path(browser, server, artifacts, widt
         middle = next(h for h in hops if h["stage"] == "physical_mapping")["seq"] + 1
         page.goto(f"{server}/s/{sid}?at={middle}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(LABEL_CLASHES) == [], scenario
         page.screenshot(path=artifacts / f"drawn-{scenario}-{width}.png")
     context.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .helpers import LABEL_CLASHES
+
 # the smallest text of the diagram as drawn (its font size times the drawing's scale), and of
 # the narration panel
 SIZES = """() => {
@@ -22,6 +24,21 @@ SIZES = """() => {
   const box = svg.getBoundingClientRect();
   return {labels: Math.min(...diagram), side: Math.min(...side), narration,
           width: box.width, bottom: box.bottom};
+}"""
+
+
+# The smallest text of a follower's column view on the screen, in px (its font size times the
+# drawing's scale), and whether the page scrolls sideways.
+FOLLOWER_TEXT = """() => {
+  const svg = document.querySelector('.column-view');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const shown = e => e.getClientRects().length > 0 && !e.closest('.visually-hidden');
+  const ownText = e => Array.from(e.childNodes).some(n => n.nodeType === 3 && n.data.trim());
+  const px = Array.from(svg.querySelectorAll('*')).filter(e => shown(e) && ownText(e))
+    .map(e => parseFloat(getComputedStyle(e).fontSize) * scale);
+  const station = parseFloat(getComputedStyle(svg.querySelector('.st .pc')).fontSize) * scale;
+  const sideways = document.documentElement.scrollWidth > innerWidth;
+  return {smallest: Math.min(...px), station, sideways};
 }"""
 
 
@@ -95,3 +112,46 @@ def test_a_phone_follows_with_the_narration_and_the_part_of_the_diagram_the_hop_
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=artifacts / "follower-phone-390.png", full_page=True)
     lecturer.screenshot(path=artifacts / "presenter-with-room-1920.png")
+
+
+def go_to_hop(page, k):
+    """The presenter's scrubber moved to hop ``k`` (from 0); the class follows it there."""
+    page.eval_on_selector(
+        "#scrubber", f"e => {{ e.value = '{k + 1}'; e.dispatchEvent(new Event('change')); }}"
+    )
+    page.wait_for_selector(f"#position:has-text('hop {k + 1} of')")
+
+
+def test_on_a_projector_the_tokens_label_never_hides_a_boxs_text(projector, server):
+    present(projector, server, "every kind of device")  # seven columns: the narrowest
+    for k in range(int(projector.get_attribute("#player2", "data-total"))):
+        go_to_hop(projector, k)
+        assert projector.evaluate(LABEL_CLASHES) == [], f"hop {k + 1}"
+
+
+# one wide column (a disk alone), and seven narrow ones of which it sees four at least
+@pytest.mark.parametrize(("lesson", "columns"), [("Partitioned devices", 1), ("every kind", 4)])
+def test_a_followers_phone_draws_the_hops_column_in_text_of_14_px_and_more(
+    browser, server, lesson, columns
+):
+    lecturer = browser.new_context(
+        bypass_csp=True, viewport={"width": 1920, "height": 1080}
+    ).new_page()
+    present(lecturer, server, lesson)
+    total = int(lecturer.get_attribute("#player2", "data-total"))
+    lecturer.click("button:has-text('Start a live room')")
+    code = lecturer.inner_text(".room-panel .code")
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{server}/r/{code}")
+    devices = set()
+    for k in range(0, total, 6):
+        go_to_hop(lecturer, k)
+        phone.wait_for_selector(f"#stage-meta[data-k='{k}']", state="attached", timeout=10000)
+        device = phone.get_attribute(".column-view", "aria-label").split(":")[0]
+        devices.add(device)
+        text = phone.evaluate(FOLLOWER_TEXT)
+        assert text["station"] >= 14 and text["smallest"] >= 14, (device, text)
+        assert not text["sideways"], device
+    assert len(devices) >= columns, devices
+    phone.context.close()
+    lecturer.context.close()

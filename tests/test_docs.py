@@ -198,7 +198,7 @@ def test_readme_virtio_figures_and_load_table_are_what_the_simulation_gives():
 
 
 def test_readme_cost_table_is_the_cost_model_the_page_shows():
-    from app.sim.costs import COST_MODEL
+    from app.sim.costs import cost_model
 
     section = README[README.index("## The cost model") : README.index("## Deploying")]
     rows = [
@@ -206,5 +206,18 @@ def test_readme_cost_table_is_the_cost_model_the_page_shows():
         for line in section.splitlines()
         if line.startswith("| ") and not line.startswith(("| what", "| ---"))
     ]
-    assert rows == [[c.what, c.value, c.source] for c in COST_MODEL]
+    assert rows == [[c.what, c.value, c.source] for c in cost_model()]
     assert "not a benchmark of any machine" in " ".join(section.split())
+
+
+def test_readme_register_table_is_each_controller_the_device_modules_declare():
+    from app.sim.registers import controllers
+
+    section = README[README.index("- `io_operation`:") : README.index("- `device_driver`:")]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        for line in section.splitlines()
+        if line.startswith("  | ") and not line.startswith(("  | device", "  | ---"))
+    ]
+    declared = [c for c in dict.fromkeys(controllers().values()) if c is not None]
+    assert rows == [[c.device, c.per_request] for c in declared]

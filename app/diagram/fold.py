@@ -1,5 +1,14 @@
-"""The fold behind the pieces: what each hop changes of the little state the stations show
-(owners, traps, the mapping row, the arm, the wire, the spool tables, the tray)."""
+"""The fold behind the pieces: the machine after each hop as the core's own state says it
+(:class:`app.sim.state.MachineState`: owners, the last input, the frames on a wire, a
+vswitch's copies, a printer's tray), and what the stations show beyond it, as the page
+words it: each column's application, traps and model; the mapping row last used and its
+arithmetic, and the C/H/S the arm last served (the core lights both for one hop only); the
+vNIC row last used, frames received and dropped; the spool tables as the page names their
+rows' states; the layers of an image's or an IOMMU's mapping.
+
+A new device category's state belongs in the core's state, which the pieces read; this
+fold keeps only what the core does not hold.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +18,15 @@ from typing import Any
 from app.sim import Hop
 from app.sim.interception import INTERCEPTION
 from app.sim.scenario import Device, Disk
-
-TRAY = 6  # pages shown in a printer's output tray
-WIRE = 8  # frames shown on a NIC's wire
+from app.sim.state import MachineState
 
 
 @dataclass(slots=True)
 class Machine:
-    """The state the fold carries: only what some piece shows."""
+    """The state the fold carries: the core's state of the machine, and what some piece
+    shows beyond it."""
 
-    owners: dict[str, str | None]
-    last_input: dict[str, str] = field(default_factory=dict)
+    state: MachineState
     traps: dict[str, int] = field(default_factory=dict)
     exits: dict[str, int] = field(default_factory=dict)  # of the request the bus last caught
     caught: dict[str, str] = field(default_factory=dict)  # which request that was
@@ -30,12 +37,9 @@ class Machine:
     arm: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # cylinder, C/H/S, sector
     vnic_lit: dict[str, str] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
-    wire: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)  # guest, way
     rx: dict[tuple[str, str], int] = field(default_factory=dict)
     guest_spool: dict[tuple[str, str], list[list[Any]]] = field(default_factory=dict)
     vmm_spool: dict[str, list[list[Any]]] = field(default_factory=dict)
-    tray: dict[str, list[list[Any]]] = field(default_factory=dict)  # guest, file, page, pages
-    copies: dict[str, int] = field(default_factory=dict)
     model: dict[str, str] = field(default_factory=dict)
     # an image file's or an IOMMU's mapping: the request it is for and each layer's sentence
     layers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -43,7 +47,8 @@ class Machine:
 
 
 def apply(m: Machine, hop: Hop, device: Device) -> None:
-    """Carry ``m`` past ``hop``, a hop on ``device``."""
+    """Carry what ``m`` words for the page past ``hop``, a hop on ``device`` (its ``state``
+    is the core's to advance)."""
     d, detail, stage = hop.device, hop.detail, hop.stage
     if stage == "guest_app" and hop.guest is not None:
         m.app[(hop.guest, d)] = (_op_text(hop), "")
@@ -58,10 +63,6 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
         m.exits[d] += int(detail.get("traps", 1))
     if stage == "device_model":
         m.model[d] = _model_text(hop)
-    if stage == "physical_mapping" and "owner_before" in detail:
-        m.owners[str(detail["target"])] = detail.get("owner")
-    if device.type in ("keyboard", "mouse") and stage == "physical_device":
-        m.last_input[d] = str(detail.get("input", ""))
     if device.type in ("image", "passthrough") and stage == "physical_mapping":
         # each layer of the request's mapping (image, then the host's file system) in turn
         request, lines = m.layers.get(d, ("", ()))
@@ -79,15 +80,10 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
     if device.type == "nic":
         if stage == "physical_mapping" and detail.get("guest"):
             m.vnic_lit[d] = str(detail["guest"])
-        if stage == "physical_device":
-            way = "out" if "src_mac" in detail else "in"
-            m.wire[d] = ([*m.wire.get(d, []), (hop.guest, way)])[-WIRE:]
         if stage == "status_reply" and detail.get("status") == "dropped":
             m.dropped[d] = m.dropped.get(d, 0) + 1
     if stage == "guest_driver" and device.type in ("nic", "vswitch") and "from" in detail:
         m.rx[(hop.actor, d)] = m.rx.get((hop.actor, d), 0) + 1
-    if device.type == "vswitch" and "copy_us" in detail:
-        m.copies[d] = m.copies.get(d, 0) + 1
     if device.type == "printer":
         _spool(m, hop)
 
@@ -114,8 +110,6 @@ def _spool(m: Machine, hop: Hop) -> None:
                 row[3] = f"printing p {detail['page']}/{detail['pages']}"
         if detail.get("page") == detail.get("pages"):
             m.vmm_spool[d] = [r for r in files if r[0] != detail["job"]]
-        page = [hop.guest, detail["job"], detail.get("page"), detail.get("pages")]
-        m.tray[d] = [*m.tray.get(d, []), page][-TRAY:]
     elif hop.stage == "status_reply" and "file" in detail:
         m.guest_spool[(guest, d)] = [j for j in jobs if j[2] != "to VMM"]
 

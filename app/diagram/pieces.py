@@ -6,7 +6,8 @@ page is drawn once with every piece; a hop's event then carries only the pieces 
 changed, so stepping costs a few hundred bytes however big the machine is.
 
 Built in one pass over the trace (a fold), so any hop's changes and any hop's whole state
-are at hand without replaying the trace again.
+are at hand without replaying the trace again. The machine's own state after a hop is the
+core's (:mod:`app.sim.state`); :mod:`.fold` adds what the page words beyond it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.sim import Hop, Scenario, Trace
-from app.sim.scenario import Disk, Keyboard, Mouse, VSwitch
+from app.sim.scenario import Disk, VSwitch
+from app.sim.state import advance, initial_state
 
 from .fold import Machine, apply
 from .layout import Diagram, station_id
@@ -23,6 +25,8 @@ Piece = dict[str, Any]
 KNOWN = {"keyboard", "mouse", "console_switch", "disk", "nic", "vswitch", "printer"}
 SPOOL_SHOWN = 5  # spool entries a card lists; the rest are counted
 CHECKPOINT = 512  # hops between two whole states kept, so any hop's state is a short fold away
+TRAY = 6  # pages shown in a printer's output tray
+WIRE = 8  # frames shown on a NIC's wire
 
 
 class Pieces:
@@ -34,6 +38,7 @@ class Pieces:
         self.guests = [g.id for g in scenario.guests]
         self._devices = {d.id: d for d in scenario.devices}
         self._records = {r.id: r for r in trace.requests}
+        self._ops = {r.id: r.op for r in trace.requests}
         self._last_hop = {h.request: h.seq for h in trace.hops}
         self._started: set[str] = set()
         self._regions: dict[str, list[list[Any]]] = {}
@@ -59,14 +64,15 @@ class Pieces:
                 self._checkpoints[hop.seq] = dict(current)
 
     def advance(self, m: Machine, hop: Hop) -> None:
-        """Carry the fold's state past ``hop`` (a hop on no device of ours changes nothing)."""
+        """Carry the fold's state past ``hop``: the core's state, then what the page words
+        beyond it (a hop on no device of ours changes none of that)."""
+        m.state = advance(m.state, hop, self._ops.get(hop.request, ""))
         device = self._devices.get(hop.device)
         if device is not None:
             apply(m, hop, device)
 
     def fresh_machine(self) -> Machine:
-        owners = {d.id: d.owner for d in self.scenario.devices if isinstance(d, Keyboard | Mouse)}
-        return Machine(owners=owners)
+        return Machine(state=initial_state(self.scenario))
 
     # --- what the page shows -----------------------------------------------------
 
@@ -154,7 +160,7 @@ class Pieces:
         if device.type not in ("vswitch", "console_switch"):
             out[station_id("hw", d)] = self._hardware(m, device)
         if device.type in ("keyboard", "mouse"):
-            out[f"cable-{d}"] = self._cable(m.owners.get(d), d)
+            out[f"cable-{d}"] = self._cable(m.state.inputs[d].owner, d)
         return out
 
     def _cable(self, owner: str | None, device: str) -> Piece:
@@ -210,9 +216,9 @@ class Pieces:
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
-            return {"kind": "dedicated", "owner": m.owners.get(d) == g}
+            return {"kind": "dedicated", "owner": m.state.inputs[d].owner == g}
         if device.type == "console_switch":
-            return {"kind": "focus", "devices": [x for x, o in m.owners.items() if o == g]}
+            return {"kind": "focus", "devices": [x for x, o in m.state.owners.items() if o == g]}
         if isinstance(device, Disk):
             part = next((p for p in device.partitions if p.guest == g), None)
             size = part.blocks if part else None
@@ -247,9 +253,10 @@ class Pieces:
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
-            return {"kind": "owner", "owner": m.owners.get(d)}
+            return {"kind": "owner", "owner": m.state.inputs[d].owner}
         if device.type == "console_switch":
-            return {"kind": "owners", "owners": sorted(m.owners.items(), key=lambda o: o[0])}
+            owners = m.state.owners
+            return {"kind": "owners", "owners": sorted(owners.items(), key=lambda o: o[0])}
         if isinstance(device, Disk):
             row, arithmetic, refused = m.mapping.get(d, (None, "", False))
             return {
@@ -267,7 +274,8 @@ class Pieces:
                 "dropped": m.dropped.get(d, 0),
             }
         if isinstance(device, VSwitch):
-            return {"kind": "ports", "guests": list(device.guests), "copies": m.copies.get(d, 0)}
+            copies = m.state.vswitches[d].copies
+            return {"kind": "ports", "guests": list(device.guests), "copies": copies}
         files = m.vmm_spool.get(d, [])
         return {
             "kind": "vspool",
@@ -294,9 +302,16 @@ class Pieces:
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
-            return {"kind": "input", "type": device.type, "last": m.last_input.get(d, "")}
+            last = m.state.inputs[d].last_input
+            return {"kind": "input", "type": device.type, "last": "" if last is None else str(last)}
         if isinstance(device, Disk):
             return self._disk(m, device)
         if device.type == "nic":
-            return {"kind": "wire", "frames": [list(f) for f in m.wire.get(d, [])]}
-        return {"kind": "printer", "tray": [list(page) for page in m.tray.get(d, [])]}
+            frames = m.state.wires[d].frames[-WIRE:]
+            ways = [[h.guest, "out" if "src_mac" in h.detail else "in"] for h in frames]
+            return {"kind": "wire", "frames": ways}
+        tray = m.state.printers[d].tray[-TRAY:]
+        return {
+            "kind": "printer",
+            "tray": [[p["guest"], p["job"], p["page"], p["pages"]] for p in tray],
+        }

@@ -6,11 +6,12 @@ import random
 from typing import Any
 
 from app.sim import Scenario
-from app.sim.costs import ETHERNET_MTU, PRINTER_BYTES_PER_PAGE
+from app.sim.devices.lpt import PRINTER_BYTES_PER_PAGE
+from app.sim.devices.shared import ETHERNET_MTU
 from app.sim.scenario import Disk, Keyboard, Mouse, Nic, Printer, VSwitch
 
 # What a student must assume to count the I/O-operation level's traps by hand
-# (the register sequences of app/sim/registers.py).
+# (the register sequences of the device modules, app/sim/devices).
 ATA_WRITE = (
     "the ATA driver's 6 register writes to issue, 1 status read before the data, one "
     "trapping rep outsw per 512-byte block, and 1 status read at completion"

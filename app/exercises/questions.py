@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.sim import LEVELS, Scenario, simulate
-from app.sim.costs import page_us
+from app.sim.devices.spooled import page_us
 from app.sim.scenario import Disk, Nic, Printer
 from app.sim.trace import STAGES, STATUSES
 

@@ -10,16 +10,15 @@ import random
 from typing import Any
 
 from app.sim import Scenario
-from app.sim.costs import (
+from app.sim.devices.disk_timing import (
     DISK_FULL_STROKE_US,
     DISK_ROTATION_US,
     DISK_TRACK_TO_TRACK_US,
-    ETHERNET_MTU,
-    ETHERNET_OVERHEAD_BYTES,
     rotation_us,
     seek_us,
     transfer_us,
 )
+from app.sim.devices.shared import ETHERNET_MTU, ETHERNET_OVERHEAD_BYTES
 from app.sim.scenario import Disk, Nic
 
 from .question import Field, NotApplicable, Question, hop_of, run_commands

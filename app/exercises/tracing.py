@@ -11,7 +11,7 @@ import string
 from typing import Any
 
 from app.sim import Scenario
-from app.sim.costs import page_us
+from app.sim.devices.spooled import page_us
 from app.sim.scenario import ConsoleSwitch, Keyboard, Nic, Printer, VSwitch
 from app.sim.state import state_at
 from app.sim.trace import STAGES, Trace

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from .devices.lpt import lpt_page
 from .problems import ScenarioError
-from .registers import lpt_page
 from .scenario import DiskRead, DiskWrite, NetSend, Print, WorkloadItem
 from .trace import RequestRecord, Trace
 

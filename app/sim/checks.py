@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from .bindings import check_bindings, check_bound_item
-from .registers import NAMED_KEYS, scancodes
+from .devices.i8042 import NAMED_KEYS, scancodes
 from .scenario import (
     BROADCAST_MAC,
     OP_DEVICE_TYPES,

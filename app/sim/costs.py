@@ -6,12 +6,21 @@ measurement of one machine; the page says so. A request's time splits into
 injection, interpreting a system call) and *device time* (what the physical or
 virtual device itself takes). Waiting in a device's queue is neither; it shows
 in the latency only.
+
+This module holds what every device shares: the exits and traps of the levels and
+virtio's polling. What one kind of device takes (a disk's seek, a frame on the wire, a
+printed page, ...) is its device module's, declared there in ``COSTS``;
+:func:`cost_model` gathers both into the table a student reads.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+
+from .devices import gathered
+from .scenario import CATEGORY_OF_TYPE
 
 # --- virtualization overhead --------------------------------------------
 
@@ -42,103 +51,6 @@ INTERPRET_SYSCALL_US = 3
 # EOI are then 1-2 exits.
 INTERRUPT_INJECTION_US = 1
 
-# --- device times -------------------------------------------------------
-
-BLOCK_BYTES = 512
-
-# HDD 7,200 rpm: one turn 8.33 ms (OSTEP ch. 37, Barracuda).
-DISK_ROTATION_US = 8_333
-# Seek modelled as a + b·√distance: track-to-track ~0.5 ms, full stroke ~16 ms,
-# which puts the average (a third of the stroke) near 9 ms, as OSTEP's 9 ms.
-DISK_TRACK_TO_TRACK_US = 500
-DISK_FULL_STROKE_US = 16_000
-# Transfer follows the geometry: a sector passes under the head in one turn ÷
-# sectors_per_track, and consecutive sectors are read in one pass (switching
-# head or track costs nothing in this model).
-
-# Ethernet: preamble, header, FCS and inter-frame gap add 38 bytes on the wire
-# (IEEE 802.3: a 1,500-byte payload is 1,538 bytes ≈ 12.3 µs at 1 Gb/s). A
-# payload under 46 bytes is padded to 46, so the shortest frame is 84 bytes on
-# the wire (672 ns at 1 Gb/s, 67.2 µs at 10 Mb/s).
-ETHERNET_OVERHEAD_BYTES = 38
-ETHERNET_MIN_PAYLOAD = 46
-ETHERNET_MTU = 1500
-
-# An in-memory copy between two vNICs on a virtual switch: ~10 GB/s memcpy,
-# never less than 1 µs for the switch's bookkeeping.
-MEMCPY_BYTES_PER_US = 10_000
-
-# Printer page time = 60 s / pages_per_minute (office laser 20-40 ppm).
-# Text on a page pushed through a parallel port, for the per-byte trap count.
-PRINTER_BYTES_PER_PAGE = 2_000
-
-
-def seek_us(distance: int, cylinders: int) -> int:
-    """Seek time for moving the arm ``distance`` cylinders on a disk of ``cylinders``."""
-    if distance == 0:
-        return 0
-    span = max(cylinders - 1, 1)
-    extra = (DISK_FULL_STROKE_US - DISK_TRACK_TO_TRACK_US) * math.sqrt(distance / span)
-    return DISK_TRACK_TO_TRACK_US + round(extra)
-
-
-def rotation_us(now_us: int, sector: int, sectors_per_track: int) -> int:
-    """Wait until the *start* of ``sector`` (from 1) next comes under the head.
-
-    The platter turns from angle 0 at t = 0, so at ``now_us`` the head is over
-    (now_us mod turn) ÷ turn of a turn; sector s spans [(s−1)/spt, s/spt) of a
-    turn. A sector whose start the head has just passed waits nearly a whole
-    turn. In whole µs, rounded down: ((s−1)·turn ÷ spt − now mod turn) mod turn.
-    """
-    # Counted in 1/spt µs so that the sector's start is a whole number.
-    head = now_us % DISK_ROTATION_US * sectors_per_track
-    start = (sector - 1) * DISK_ROTATION_US
-    return (start - head) % (DISK_ROTATION_US * sectors_per_track) // sectors_per_track
-
-
-def transfer_us(sectors: int, sectors_per_track: int) -> int:
-    """``sectors`` consecutive sectors passing under the head: n × turn ÷ spt, rounded
-    to the nearest µs (halves up)."""
-    return (2 * sectors * DISK_ROTATION_US + sectors_per_track) // (2 * sectors_per_track)
-
-
-def wire_us(frame_bytes: int, mbps: int) -> int:
-    """Time one frame with ``frame_bytes`` of payload occupies the wire (bits ÷ Mb/s
-    = µs), padded to the minimum payload, rounded up to whole µs."""
-    on_wire = max(frame_bytes, ETHERNET_MIN_PAYLOAD) + ETHERNET_OVERHEAD_BYTES
-    return max(1, math.ceil(on_wire * 8 / mbps))
-
-
-def memcpy_us(nbytes: int) -> int:
-    return max(1, math.ceil(nbytes / MEMCPY_BYTES_PER_US))
-
-
-def page_us(pages_per_minute: int) -> int:
-    return round(60_000_000 / pages_per_minute)
-
-
-# --- passthrough (a device assigned to one guest through the IOMMU) ------
-
-# The guest's driver writes the assigned device's registers through a mapping
-# the VMM set up once (VFIO maps the BAR into the guest): no exit, no cost.
-# An IOMMU translation that hits the IOTLB adds nothing a request could see; a
-# miss walks the I/O page table in memory, well under 1 µs (Intel VT-d
-# specification, ch. 3; Amit et al., "IOMMU: Strategies for Mitigating the
-# IOTLB Bottleneck", WIOSCA 2010). Below this model's 1 µs resolution: 0.
-IOMMU_TRANSLATION_US = 0
-
-# An interrupt of an assigned device delivered through the VMM: the physical
-# interrupt arrives while the guest runs and forces an external-interrupt exit
-# (one VM exit), then the VMM injects it as a virtual interrupt. These exits
-# are most of what passthrough still costs (Gordon et al., "ELI: Bare-Metal
-# Performance for I/O Virtualization", ASPLOS 2012).
-PASSTHROUGH_INTERRUPT_EXIT_US = VM_EXIT_US
-
-# A posted interrupt (Intel VT-d posted interrupts with APICv, AMD AVIC) is
-# written by the hardware into the guest's virtual APIC and delivered to the
-# running vCPU, which also completes it (EOI) without an exit: no VMM time.
-POSTED_INTERRUPT_US = 0
-
 # --- virtio under load (device-driver level) ------------------------------
 
 # After its last piece of work a virtio backend keeps polling the ring before
@@ -167,7 +79,7 @@ class CostLine:
     source: str
 
 
-COST_MODEL: tuple[CostLine, ...] = (
+LEVEL_COSTS: tuple[CostLine, ...] = (
     CostLine(
         "VM exit + entry",
         "1 µs",
@@ -200,69 +112,9 @@ COST_MODEL: tuple[CostLine, ...] = (
             " virtualization); AMD AVIC. Without it, interrupt + EOI ≈ 1–2 exits"
         ),
     ),
-    CostLine(
-        "disk rotation (7,200 rpm)",
-        (
-            "8,333 µs a turn; wait until the start of sector s: ((s−1) × 8,333 ÷ spt − t mod "
-            "8,333) mod 8,333 µs, rounded down"
-        ),
-        "OSTEP ch. 37",
-    ),
-    CostLine(
-        "disk seek",
-        "0 on the same cylinder, else 500 + 15,500·√(d ÷ (cylinders−1)) µs",
-        "track-to-track 0.5 ms, full stroke 16 ms",
-    ),
-    CostLine(
-        "disk transfer",
-        (
-            "n sectors × 8,333 ÷ spt µs, rounded (one sector at 32 a track = 260 µs); consecutive"
-            " sectors in one pass, head and track switches cost nothing"
-        ),
-        (
-            "the geometry: a sector passes the head in turn ÷ spt — a small, slow teaching disk"
-            " (a real one has 1,000+ sectors a track, ≈3 µs a sector)"
-        ),
-    ),
-    CostLine(
-        "Ethernet frame",
-        (
-            "(bytes + 38) × 8 ÷ Mb/s µs, rounded up; a payload under 46 bytes is padded to 46"
-            " (1,500 bytes ≈ 13 µs at 1 Gb/s; the shortest frame 1 µs at 1 Gb/s, 68 µs at 10 Mb/s)"
-        ),
-        "IEEE 802.3 framing",
-    ),
-    CostLine(
-        "vswitch copy",
-        "bytes ÷ 10,000 µs, at least 1",
-        "memcpy ≈ 10 GB/s",
-    ),
-    CostLine(
-        "printer page",
-        "60 s ÷ pages_per_minute",
-        "office laser 20–40 ppm",
-    ),
-    CostLine(
-        "IOMMU translation of a passthrough DMA",
-        "0 µs",
-        (
-            "an IOTLB hit costs nothing visible; a miss walks the I/O page table, well under 1 µs"
-            " (Intel VT-d specification; Amit et al., WIOSCA 2010)"
-        ),
-    ),
-    CostLine(
-        "passthrough interrupt through the VMM",
-        "1 µs exit (counted as a trap) + injection as above",
-        (
-            'the physical interrupt forces an external-interrupt exit (Gordon et al., "ELI", '
-            "ASPLOS 2012)"
-        ),
-    ),
-    CostLine(
-        "posted interrupt (VT-d posted interrupts with APICv, AMD AVIC)",
-        "0 µs, no exit",
-        "delivered into the running guest and completed there",
-    ),
+)
+
+VIRTIO_COSTS: tuple[CostLine, ...] = (
     CostLine(
         "virtio backend polling after its last work",
         "32 µs",
@@ -274,3 +126,21 @@ COST_MODEL: tuple[CostLine, ...] = (
         "NAPI; Linux busy-poll sysctls suggest 50 µs (`ip-sysctl.rst`)",
     ),
 )
+
+
+@cache
+def device_costs() -> Mapping[str, tuple[CostLine, ...]]:
+    """Each device type's lines, from the device modules' ``COSTS``."""
+    return gathered("COSTS")
+
+
+@cache
+def cost_model() -> tuple[CostLine, ...]:
+    """The whole table: the levels' costs, each device type's in the order of
+    ``CATEGORY_OF_TYPE`` (a line two types share, such as a disk's and an image's, once),
+    then virtio's polling."""
+    declared = device_costs()
+    lines: list[CostLine] = []
+    for kind in CATEGORY_OF_TYPE:
+        lines += [line for line in declared.get(kind, ()) if line not in lines]
+    return (*LEVEL_COSTS, *lines, *VIRTIO_COSTS)

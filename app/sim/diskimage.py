@@ -27,9 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .costs import BLOCK_BYTES
 from .engine import Resource
-from .scenario import Extent, Image
+from .scenario import BLOCK_BYTES, Extent, Image
 
 TABLE_ENTRY_BYTES = 8  # qcow2 L1 and L2 entries are 64-bit file offsets
 HEADER_CLUSTERS = 1

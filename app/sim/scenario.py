@@ -20,6 +20,7 @@ MAX_DEVICES = 64
 MAX_WORKLOAD = 10_000
 MAX_TIME_US = 3_600_000_000  # one simulated hour: anything later is a typo
 LBA28_LIMIT = 1 << 28  # the largest disk an ATA LBA28 driver can address
+BLOCK_BYTES = 512  # a disk's or an image's block: one ATA sector
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 MAX_ADDRESS = 1 << 48  # a physical address of 48 bits: 256 TiB, more than any scenario needs
 PAGE_BYTES = 4096  # the IOMMU maps memory in 4 KiB pages

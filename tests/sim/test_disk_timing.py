@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.sim import ScenarioError, simulate
-from app.sim.costs import DISK_ROTATION_US as TURN
-from app.sim.costs import rotation_us, transfer_us
+from app.sim.devices.disk_timing import DISK_ROTATION_US as TURN
+from app.sim.devices.disk_timing import rotation_us, transfer_us
 
 from .helpers import DISK, build, of, run, status
 from .test_properties import scenarios

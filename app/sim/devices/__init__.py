@@ -1,9 +1,17 @@
 """The device modules, one per kind of device (a category, or a device type of one).
 
-Each module says what it handles in its own ``HANDLERS``: the request process for
-each (operation, device type) it models. :func:`handlers` gathers them from every
-module of this package, so a new device module is found by the simulation without
-an edit anywhere else.
+Each module declares what it owns, each declaration a mapping:
+
+- ``HANDLERS``: the request process for each (operation, device type) it models;
+- ``REGISTERS``: for each device type, the controller its guest driver programs at the
+  I/O-operation level (:class:`app.sim.registers.Controller`, None when no access traps);
+- ``COSTS``: for each device type, the lines of the cost model its requests are charged
+  beyond the level's traps (:class:`app.sim.costs.CostLine`, none when it takes no time).
+
+:func:`gathered` reads a declaration from every module of this package, so a new device
+module is found by the simulation, the cost model and the register table without an edit
+anywhere else. It imports the modules when first asked, never at import time: the modules
+import the core's machinery (registers, costs), which gathers from them.
 """
 
 from __future__ import annotations
@@ -22,15 +30,25 @@ if TYPE_CHECKING:
 Handler = Callable[["Machine", "RequestRecord", Any], Generator[Any, Any, None] | None]
 
 
+def gathered(declaration: str) -> dict[Any, Any]:
+    """Every device module's ``declaration``, merged, in the modules' name order; a key two
+    modules declare is an error, so no module silently overrides another."""
+    found: dict[Any, Any] = {}
+    owners: dict[Any, str] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        declared: Mapping[Any, Any] = getattr(module, declaration, {})
+        for key, value in declared.items():
+            if key in found:
+                raise RuntimeError(
+                    f"two device modules declare {declaration} for {key}: "
+                    f"{owners[key]} and {info.name}"
+                )
+            found[key], owners[key] = value, info.name
+    return found
+
+
 @cache
 def handlers() -> Mapping[tuple[str, str], Handler]:
     """Every device module's handlers, by (operation, device type)."""
-    found: dict[tuple[str, str], Handler] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        declared: Mapping[tuple[str, str], Handler] = getattr(module, "HANDLERS", {})
-        for key, handler in declared.items():
-            if key in found:
-                raise RuntimeError(f"two device modules handle {key}: {info.name} and another")
-            found[key] = handler
-    return found
+    return gathered("HANDLERS")

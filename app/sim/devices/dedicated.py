@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from ..costs import CostLine
 from ..details import (
     InputQueue,
     InputQueuedByVmm,
@@ -35,10 +36,19 @@ from ..interception import (
     unknown_os_reply,
 )
 from ..machine import DedicatedState, Machine
-from ..registers import Access, i8042_key, i8042_mouse, scancode_text, scancodes, unshifted
+from ..registers import Access, Controller
 from ..scenario import KeyPress, KeyRead, MouseMove, MouseRead
 from ..trace import RequestRecord
 from . import Handler
+from .i8042 import (
+    I8042_KEYBOARD,
+    I8042_MOUSE,
+    i8042_key,
+    i8042_mouse,
+    scancode_text,
+    scancodes,
+    unshifted,
+)
 
 
 def input_event(m: Machine, req: RequestRecord, item: KeyPress | MouseMove) -> Waits:
@@ -237,3 +247,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("key_read", "keyboard"): read_input,
     ("mouse_read", "mouse"): read_input,
 }
+# Each device type's controller, and what its requests are charged: input takes no time
+# of the device's own, only the level's traps and interrupts.
+REGISTERS: dict[str, Controller | None] = {"keyboard": I8042_KEYBOARD, "mouse": I8042_MOUSE}
+COSTS: dict[str, tuple[CostLine, ...]] = {"keyboard": (), "mouse": ()}

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..costs import CostLine
 from ..diskimage import FileAccess, ImageFile, Run, extent_runs
 from ..interception import Waits
 from ..machine import DiskState, Machine
+from ..registers import Controller
 from ..scenario import DiskRead, DiskWrite
 from ..trace import RequestRecord
 from . import Handler
+from .ata import ATA
+from .disk_timing import DISK_COSTS
 from .partitioned import Backing, block_request, serve, span_of
 
 
@@ -111,3 +115,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("disk_read", "image"): image_request,
     ("disk_write", "image"): image_request,
 }
+# An image is a guest's disk like any other: the same controller and, on the host's disk,
+# the same times.
+REGISTERS: dict[str, Controller | None] = {"image": ATA}
+COSTS: dict[str, tuple[CostLine, ...]] = {"image": DISK_COSTS}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..costs import BLOCK_BYTES, rotation_us, seek_us, transfer_us
+from ..costs import CostLine
 from ..details import DiskServed
 from ..engine import Resource
 from ..interception import (
@@ -25,10 +25,12 @@ from ..interception import (
     trap_in,
 )
 from ..machine import DiskState, Machine
-from ..registers import ata_command, ata_complete, ata_data_out
-from ..scenario import DiskRead, DiskWrite
+from ..registers import Controller
+from ..scenario import BLOCK_BYTES, DiskRead, DiskWrite
 from ..trace import RequestRecord
 from . import Handler
+from .ata import ATA, ata_command, ata_complete, ata_data_out
+from .disk_timing import DISK_COSTS, rotation_us, seek_us, transfer_us
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,3 +337,6 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("disk_read", "disk"): disk_request,
     ("disk_write", "disk"): disk_request,
 }
+# Each device type's controller, and what its requests are charged.
+REGISTERS: dict[str, Controller | None] = {"disk": ATA}
+COSTS: dict[str, tuple[CostLine, ...]] = {"disk": DISK_COSTS}

@@ -4,7 +4,9 @@ and demultiplexes arriving frames to the right guest by MAC (or IP)."""
 
 from __future__ import annotations
 
-from ..costs import ETHERNET_MTU, wire_us
+import math
+
+from ..costs import CostLine
 from ..details import FrameArrived, FrameOnWire
 from ..interception import (
     Call,
@@ -19,14 +21,30 @@ from ..interception import (
     unknown_os_reply,
 )
 from ..machine import Machine
-from ..registers import E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
+from ..registers import Controller
 from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
 from ..trace import RequestRecord
 from . import Handler
+from .e1000 import E1000, E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
+
+# Ethernet: preamble, header, FCS and inter-frame gap add 38 bytes on the wire
+# (IEEE 802.3: a 1,500-byte payload is 1,538 bytes ≈ 12.3 µs at 1 Gb/s). A
+# payload under 46 bytes is padded to 46, so the shortest frame is 84 bytes on
+# the wire (672 ns at 1 Gb/s, 67.2 µs at 10 Mb/s).
+ETHERNET_OVERHEAD_BYTES = 38
+ETHERNET_MIN_PAYLOAD = 46
+ETHERNET_MTU = 1500
 
 # What the VMM must understand of a guest OS to hand it a frame at the
 # system-call level: which of its pending receive calls the frame completes.
 RECEIVE_CALLS = "the receive calls"
+
+
+def wire_us(frame_bytes: int, mbps: int) -> int:
+    """Time one frame with ``frame_bytes`` of payload occupies the wire (bits ÷ Mb/s
+    = µs), padded to the minimum payload, rounded up to whole µs."""
+    on_wire = max(frame_bytes, ETHERNET_MIN_PAYLOAD) + ETHERNET_OVERHEAD_BYTES
+    return max(1, math.ceil(on_wire * 8 / mbps))
 
 
 def split_frames(nbytes: int) -> list[int]:
@@ -253,3 +271,15 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("net_send", "nic"): send_on_wire,
     ("frame_arrives", "nic"): frame_arrives,
 }
+
+ETHERNET_FRAME = CostLine(
+    "Ethernet frame",
+    (
+        "(bytes + 38) × 8 ÷ Mb/s µs, rounded up; a payload under 46 bytes is padded to 46"
+        " (1,500 bytes ≈ 13 µs at 1 Gb/s; the shortest frame 1 µs at 1 Gb/s, 68 µs at 10 Mb/s)"
+    ),
+    "IEEE 802.3 framing",
+)
+# Each device type's controller, and what its requests are charged.
+REGISTERS: dict[str, Controller | None] = {"nic": E1000}
+COSTS: dict[str, tuple[CostLine, ...]] = {"nic": (ETHERNET_FRAME,)}

@@ -17,15 +17,21 @@ from collections.abc import Generator
 from itertools import chain, repeat
 from typing import Any
 
-from ..costs import PRINTER_BYTES_PER_PAGE, page_us
+from ..costs import CostLine
 from ..details import GuestSpoolRow, PagePrinted, SpoolRow
 from ..engine import Process
 from ..interception import Call, Waits, interrupt, level_of, syscall_name, trap_in
 from ..machine import SPOOL_ROWS_SHOWN, Machine, SpoolState
-from ..registers import LPT_JOB_DONE, lpt_page
+from ..registers import Controller
 from ..scenario import Print
 from ..trace import RequestRecord
 from . import Handler
+from .lpt import LPT1, LPT_JOB_DONE, PRINTER_BYTES_PER_PAGE, lpt_page
+
+
+def page_us(pages_per_minute: int) -> int:
+    """One page's time: 60 s ÷ pages_per_minute (office laser 20-40 ppm)."""
+    return round(60_000_000 / pages_per_minute)
 
 
 def print_job(m: Machine, req: RequestRecord, item: Print) -> Waits:
@@ -248,3 +254,9 @@ def _queue_summary(row: SpoolRow, spool: SpoolState) -> str:
 
 # What this module handles, by (operation, device type): the simulation finds it here.
 HANDLERS: dict[tuple[str, str], Handler] = {("print", "printer"): print_job}
+
+# Each device type's controller, and what its requests are charged.
+REGISTERS: dict[str, Controller | None] = {"printer": LPT1}
+COSTS: dict[str, tuple[CostLine, ...]] = {
+    "printer": (CostLine("printer page", "60 s ÷ pages_per_minute", "office laser 20–40 ppm"),),
+}

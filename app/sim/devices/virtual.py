@@ -4,15 +4,26 @@ moves a dedicated device from one guest to another."""
 
 from __future__ import annotations
 
-from ..costs import memcpy_us
+import math
+
+from ..costs import CostLine
 from ..details import OwnerChanged, SwitchCopy
 from ..interception import Waits, answered, interrupt, level_of, unknown_os_reply
 from ..machine import Machine
-from ..registers import E1000_RX_DONE, E1000_TX_DONE
+from ..registers import Controller
 from ..scenario import NetSend, SwitchOwner
 from ..trace import RequestRecord
 from . import Handler
+from .e1000 import E1000, E1000_RX_DONE, E1000_TX_DONE
 from .shared import RECEIVE_CALLS, send_start, split_frames
+
+# An in-memory copy between two vNICs on a virtual switch: ~10 GB/s memcpy,
+# never less than 1 µs for the switch's bookkeeping.
+MEMCPY_BYTES_PER_US = 10_000
+
+
+def memcpy_us(nbytes: int) -> int:
+    return max(1, math.ceil(nbytes / MEMCPY_BYTES_PER_US))
 
 
 def switch_send(m: Machine, req: RequestRecord, item: NetSend) -> Waits:
@@ -130,4 +141,13 @@ def switch_owner(m: Machine, req: RequestRecord, item: SwitchOwner) -> None:
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("net_send", "vswitch"): switch_send,
     ("switch_owner", "console_switch"): switch_owner,
+}
+
+# Each device type's controller, and what its requests are charged: a vswitch port is the
+# same e1000 vNIC as a NIC's; the console switch is a command to the VMM, with no register
+# of a guest's and no time of a device's.
+REGISTERS: dict[str, Controller | None] = {"vswitch": E1000, "console_switch": None}
+COSTS: dict[str, tuple[CostLine, ...]] = {
+    "vswitch": (CostLine("vswitch copy", "bytes ÷ 10,000 µs, at least 1", "memcpy ≈ 10 GB/s"),),
+    "console_switch": (),
 }

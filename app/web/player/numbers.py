@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.sim.costs import COST_MODEL
+from app.sim.costs import cost_model
 
 from ..deps import AppDep
 
@@ -14,5 +14,5 @@ router = APIRouter()
 
 @router.get("/numbers", response_class=HTMLResponse)
 def numbers(request: Request, iovlab: AppDep) -> Response:
-    context = {"cost_model": COST_MODEL}
+    context = {"cost_model": cost_model()}
     return iovlab.templates.TemplateResponse(request, "numbers.html", context)

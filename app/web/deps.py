@@ -33,14 +33,16 @@ def attach(app: FastAPI, iovlab: Iovlab) -> None:
     app.state.iovlab = iovlab
 
 
-def _iovlab(request: Request) -> Iovlab:
+# async, though it awaits nothing: FastAPI runs a plain function dependency on a worker
+# thread, and every request asks for this one
+async def _iovlab(request: Request) -> Iovlab:
     return cast(Iovlab, request.app.state.iovlab)  # the one place app.state is read
 
 
 AppDep = Annotated[Iovlab, Depends(_iovlab)]
 
 
-def client_of(request: Request, iovlab: AppDep) -> str:
+async def client_of(request: Request, iovlab: AppDep) -> str:
     """The address a limit per client counts against: the peer that connected, or, when that
     peer is a trusted proxy, the nearest address it forwarded that is not itself one (anyone
     may write X-Forwarded-For; only a proxy we run appends the truth to it)."""
@@ -83,9 +85,10 @@ def _close(session: Session) -> None:
 DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _live(request: Request, session_id: str, iovlab: AppDep) -> Live:
-    """The session at ``session_id``; one that presents a lesson only to its lecturer (the
-    projector shows its id; its trace holds answers the class has not been shown).
+def session_for(request: Request, iovlab: Iovlab, session_id: str) -> tuple[Live, bool]:
+    """The session at ``session_id``, and whether this browser is its lecturer. A session
+    that presents a lesson is only for its lecturer (the projector shows its id; its
+    trace holds answers the class has not been shown).
 
     Read on a connection of its own, given back before the replay: the request's own
     session must not hold one through the handler while another is asked for (see above)."""
@@ -94,7 +97,12 @@ def _live(request: Request, session_id: str, iovlab: AppDep) -> Live:
         if stored is None:
             raise HTTPException(status_code=404, detail="no such session")
         lecturer.guard(request, db, stored.id)
-    return iovlab.sessions.build(stored)
+        lecturing = lecturer.holds(request, db, stored.id)
+    return iovlab.sessions.build(stored), lecturing
+
+
+def _live(request: Request, session_id: str, iovlab: AppDep) -> Live:
+    return session_for(request, iovlab, session_id)[0]
 
 
 LiveDep = Annotated[Live, Depends(_live)]

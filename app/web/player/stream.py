@@ -22,9 +22,9 @@ from starlette.concurrency import run_in_threadpool
 from app.sessions import Live
 from app.store import rooms
 
-from .. import lecturer, owners
+from .. import owners
 from ..application import Iovlab
-from ..deps import AppDep, ClientDep, stream_place
+from ..deps import AppDep, ClientDep, session_for, stream_place
 from ..drawn import Film, kept_hop, profile_named, render_hop
 from ..render import SPEEDS
 
@@ -47,24 +47,13 @@ async def stream(
     format: Annotated[Literal["hops"], Query(description="hops: each hop's event")] = "hops",
 ) -> EventSourceResponse:
     # no database session held for the life of a stream: only short ones, per hop
-    live = await run_in_threadpool(iovlab.sessions.load, session_id)
-    if live is None:
-        raise HTTPException(status_code=404, detail="no such session")
+    live, lecturing = await run_in_threadpool(session_for, request, iovlab, session_id)
     first = _first_hop(live, start, last_event_id)
-    lecturing = await run_in_threadpool(_lecturing, iovlab, request, live.id)
     # a viewer's position is theirs: only the owner's stream moves the session's bookmark
     owning = lecturing or owners.owns(request, iovlab.secret, live.id)
     render = HopRenderer(request.query_params.get("profile", "laptop"))
     events = _events(iovlab, live, first, speed, until, lecturing, owning, render)
     return EventSourceResponse(events, ping=15, background=stream_place(iovlab.streams, client))
-
-
-def _lecturing(iovlab: Iovlab, request: Request, session_id: str) -> bool:
-    """Whether this is the lecturer's stream (the class follows it, no other); a presented
-    session streams to no one else."""
-    with Session(iovlab.engine) as db:
-        lecturer.guard(request, db, session_id)
-        return lecturer.holds(request, db, session_id)
 
 
 def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:

@@ -121,8 +121,8 @@ def test_sessions_of_the_same_content_are_replayed_once_and_diverge_with_a_comma
         rows = [service.open_shipped(db, f"10.0.0.{i}", "shared") for i in range(5)]
         lives = [service.load(r.id) for r in rows]
         assert len(replays) == 1 and all(live.trace is lives[0].trace for live in lives)
-        changed, _ = service.command(db, lives[1], {"op": "frame_arrives", "device": "nic0",
-                                                   "dst_mac": "52:54:00:00:00:02", "bytes": 80}, 0)  # fmt: skip
+        frame = {"op": "frame_arrives", "device": "nic0", "dst_mac": "52:54:00:00:00:02"}
+        changed, _ = service.command(db, lives[1], {**frame, "bytes": 80}, 0)
         assert len(replays) == 2 and changed.trace is not lives[0].trace
         assert service.load(rows[0].id).trace is lives[0].trace  # the others as they were
         other = _service(engine)  # another worker: nothing kept, rebuilt from what is stored

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Sequence
 from typing import Any
 
 from app.sim import LEVELS, Scenario
 from app.sim.interception import INTERCEPTION
+from app.sim.scenario import CATEGORIES
 
 from . import showcases as show
-from .device_kinds import DEVICES, KINDS, misconception
+from .device_kinds import CATEGORY_SHOWN, DEVICES, KINDS, misconception
 from .level_needs import GUESTS, needs_of, works
 from .question import Field, Question, sentence
 from .showcases import Shown
@@ -29,16 +29,8 @@ DEVICES_ASKED = 4
 STATEMENTS_ASKED = 4
 TRUTH = ("true", "false")
 YES_NO = ("yes", "no")
-
-# A request on this machine that shows each category at work, and what it shows.
-CATEGORY_SHOWN: dict[str, tuple[Callable[[Scenario], Shown | None], str]] = {
-    "dedicated": (show.key_press, "a key press, whose owner the VMM looks up"),
-    "partitioned": (show.disk_mapping, "a read the VMM maps into the guest's region"),
-    "shared": (partial(show.frame_for, mac=None), "a frame the VMM hands to one guest by MAC"),
-    "spooled": (show.two_prints, "two guests' jobs, printed one whole job after the other"),
-    "virtual": (show.between_guests, "a frame copied between guests with no hardware"),
-    "passthrough": (show.passthrough_send, "a frame whose DMA the IOMMU, not the VMM, checks"),
-}
+# A title spells a small count out, as a sentence would ("the five categories").
+COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def _watched(scenario: Scenario, shown: Shown | None) -> tuple[list[dict[str, Any]], int]:
@@ -68,10 +60,9 @@ def classify_device(scenario: Scenario, rng: random.Random) -> Question:
         template="classify_device",
         stage="device",
         prompt=(
-            "How does the VMM offer each device to its guests? Classify each as dedicated, "
-            "partitioned, shared, spooled or virtual, or passthrough where it is assigned to "
-            "one guest with the VMM out of its requests' path (VFIO, SR-IOV). Assume what its "
-            "row says."
+            "How does the VMM offer each device to its guests? Classify each as "
+            f"{_either(CATEGORIES)}, or passthrough where it is assigned to one guest with the "
+            "VMM out of its requests' path (VFIO, SR-IOV). Assume what its row says."
         ),
         table=[
             {"device": kind.label, "assume": setup.assume}
@@ -91,6 +82,16 @@ def classify_device(scenario: Scenario, rng: random.Random) -> Question:
             for kind, setup in zip(kinds, setups, strict=True)
         },
     )
+
+
+def _either(names: Sequence[str]) -> str:
+    """``a, b or c``: the categories named as the prompt's sentence needs them."""
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _counted(things: Sequence[object]) -> str:
+    n = len(things)
+    return COUNT_WORDS[n] if n < len(COUNT_WORDS) else str(n)
 
 
 def pick_levels(scenario: Scenario, rng: random.Random) -> Question:
@@ -183,7 +184,7 @@ def true_false(scenario: Scenario, rng: random.Random) -> Question:
 
 CONCEPTS = {
     "classify_device": (
-        "Classify devices into the five categories, or passthrough",
+        f"Classify devices into the {_counted(CATEGORIES)} categories, or passthrough",
         classify_device,
     ),
     "pick_levels": ("The interception levels that can work for a guest OS", pick_levels),

@@ -10,9 +10,15 @@ guest with the VMM out of its requests' path (VFIO, an SR-IOV virtual function).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from app.sim import Scenario
 from app.sim.scenario import CATEGORIES
+
+from . import showcases as show
+from .showcases import Shown
 
 KINDS: tuple[str, ...] = (*CATEGORIES, "passthrough")
 
@@ -207,6 +213,16 @@ DEVICES: tuple[DeviceKind, ...] = (
     ),
 )
 
+# A request on the machine that shows each category at work, and what it shows: the
+# classify question's trace, where the machine has such a device.
+CATEGORY_SHOWN: dict[str, tuple[Callable[[Scenario], Shown | None], str]] = {
+    "dedicated": (show.key_press, "a key press, whose owner the VMM looks up"),
+    "partitioned": (show.disk_mapping, "a read the VMM maps into the guest's region"),
+    "shared": (partial(show.frame_for, mac=None), "a frame the VMM hands to one guest by MAC"),
+    "spooled": (show.two_prints, "two guests' jobs, printed one whole job after the other"),
+    "virtual": (show.between_guests, "a frame copied between guests with no hardware"),
+    "passthrough": (show.passthrough_send, "a frame whose DMA the IOMMU, not the VMM, checks"),
+}
 # What choosing a category reveals about a device of another.
 BELIEF = {
     "dedicated": "taken as owned by one guest at a time, through the VMM",

@@ -2,7 +2,7 @@
 
 These models check each field on its own (types, ranges, unknown keys); the
 checks that relate fields to each other (references, overlaps, duplicates) are
-in :mod:`app.sim.checks`.
+in :mod:`app.sim.checks`, which gathers a device type's own from its device module.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.exercises.concepts import CONCEPTS
-from app.exercises.device_kinds import DEVICES, KINDS
+from app.exercises.device_kinds import CATEGORY_SHOWN, DEVICES, KINDS
 from app.exercises.grading import grade, score
 from app.exercises.level_needs import EMULATED_DRIVER, GUESTS, KNOWN_OS, VMM_DRIVER, needs_of
 from app.exercises.questions import TEMPLATES, applicable
@@ -86,6 +86,19 @@ def test_a_classified_device_the_core_models_gets_the_cores_category():
     assert checked == set(core_type.values())
     categories = {s.category for k in DEVICES for s in k.setups}
     assert categories == set(KINDS)  # every choice is the right one somewhere
+
+
+def test_the_classify_question_names_every_choice_and_can_show_each_at_work():
+    question = TEMPLATES["classify_device"][1](ALL, random.Random(0))
+    for kind in KINDS:
+        assert kind in question.prompt, kind
+        # some shipped machine has a device whose request the trace opens on
+        make, what = CATEGORY_SHOWN[kind]
+        shown_on = [(s, shown) for s in SHIPPED.values() if (shown := make(s)) is not None]
+        assert shown_on, kind
+        scenario, shown = shown_on[0]
+        _, focus = shown.run(scenario)
+        assert what and focus >= 0
 
 
 def test_a_device_that_could_go_two_ways_states_the_assumption_that_decides():

@@ -1,12 +1,21 @@
 """What the core reads from its tables instead of restating them: the device modules'
-handlers, controllers and costs, the composer's fields from the operations' models."""
+handlers, controllers, costs and checks, the composer's fields from the operations' models."""
 
+import copy
 from pathlib import Path
 from typing import get_args
 
 import pytest
+import yaml
 
-from app.sim import LEVELS, load_scenario_file, simulate
+from app.sim import (
+    LEVELS,
+    ScenarioError,
+    load_scenario_data,
+    load_scenario_file,
+    parse_item,
+    simulate,
+)
 from app.sim.costs import cost_model, device_costs
 from app.sim.devices import gathered, handlers
 from app.sim.registers import controllers
@@ -86,3 +95,60 @@ def test_the_composer_asks_every_field_an_operation_needs_and_only_its_own(op):
 def test_the_composer_leaves_a_send_buffer_to_its_default():
     assert OP_FIELDS["net_send"] == ("guest", "dst_ip", "bytes")
     assert OP_FIELDS["frame_arrives"] == ("dst_mac", "dst_ip", "bytes")
+
+
+GHOST = "ghost"  # a name no shipped scenario gives a guest or a device
+
+
+def _names(value, path, keys, names):
+    """Where ``value`` (a file's data, at ``path``) holds one of ``names``: each place's
+    field path and the keys that reach it."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _names(inner, f"{path}.{key}", (*keys, key), names)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _names(inner, f"{path}[{index}]", (*keys, index), names)
+    elif isinstance(value, str) and value in names:
+        yield path, keys
+
+
+def _renamed(data, keys):
+    """A copy of ``data`` whose value at ``keys`` names the ghost instead."""
+    data = copy.deepcopy(data)
+    *parents, last = keys
+    inner = data
+    for key in parents:
+        inner = inner[key]
+    inner[last] = GHOST
+    return data
+
+
+def _refused_at(path, load, *args):
+    try:
+        load(*args)
+    except ScenarioError as error:
+        return any(p.startswith(f"{path}: ") and repr(GHOST) in p for p in error.problems)
+    return False
+
+
+def test_every_field_naming_a_guest_or_another_device_is_checked():
+    # A device or a request that names one the machine lacks is refused at that field,
+    # whatever its type: a new device type's or operation's references need their checks.
+    unchecked, tried = [], 0
+    for file in SHIPPED:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        scenario = load_scenario_data(data)
+        names = {g.id for g in scenario.guests} | {d.id for d in scenario.devices}
+        for index, device in enumerate(data.get("devices", [])):
+            fields = {k: v for k, v in device.items() if k != "id"}
+            for path, keys in _names(fields, f"devices[{index}]", ("devices", index), names):
+                tried += 1
+                if not _refused_at(path, load_scenario_data, _renamed(data, keys)):
+                    unchecked.append(f"{file.name}: {path}")
+        for item in data.get("workload", []):
+            for path, keys in _names(item, "command", (), names):
+                tried += 1
+                if not _refused_at(path, parse_item, scenario, _renamed(item, keys)):
+                    unchecked.append(f"{file.name}: {item['op']} {path}")
+    assert tried and unchecked == []

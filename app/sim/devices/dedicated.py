@@ -16,6 +16,7 @@ driver never runs.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 from ..costs import CostLine
@@ -36,13 +37,15 @@ from ..interception import (
     unknown_os_reply,
 )
 from ..machine import DedicatedState, Machine
+from ..problems import known
 from ..registers import Access, Controller
-from ..scenario import KeyPress, KeyRead, MouseMove, MouseRead
+from ..scenario import Keyboard, KeyPress, KeyRead, Mouse, MouseMove, MouseRead, Scenario
 from ..trace import RequestRecord
-from . import Handler
+from . import DeviceCheck, Handler, ItemCheck
 from .i8042 import (
     I8042_KEYBOARD,
     I8042_MOUSE,
+    NAMED_KEYS,
     i8042_key,
     i8042_mouse,
     scancode_text,
@@ -240,6 +243,19 @@ def _owners(m: Machine) -> dict[str, str | None]:
     return {device: state.owner for device, state in m.dedicated.items()}
 
 
+def _check_owner(scenario: Scenario, device: Keyboard | Mouse, path: str) -> Iterator[str]:
+    if device.owner is not None and scenario.guest(device.owner) is None:
+        yield f"{path}.owner: unknown guest {device.owner!r}{known(scenario.guests)}"
+
+
+def _check_key(scenario: Scenario, item: KeyPress, path: str) -> Iterator[str]:
+    if scancodes(item.key) is None:
+        yield (
+            f"{path}.key: {item.key!r} is not a key of the keyboard (one printable character "
+            f"or {', '.join(NAMED_KEYS)})"
+        )
+
+
 # What this module handles, by (operation, device type): the simulation finds it here.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("key_press", "keyboard"): input_event,
@@ -251,3 +267,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
 # of the device's own, only the level's traps and interrupts.
 REGISTERS: dict[str, Controller | None] = {"keyboard": I8042_KEYBOARD, "mouse": I8042_MOUSE}
 COSTS: dict[str, tuple[CostLine, ...]] = {"keyboard": (), "mouse": ()}
+# What the scenario's checks ask beyond the models: an owner that is a guest, a key the
+# keyboard has.
+DEVICE_CHECKS: dict[str, DeviceCheck] = {"keyboard": _check_owner, "mouse": _check_owner}
+ITEM_CHECKS: dict[str, ItemCheck] = {"key_press": _check_key}

@@ -6,7 +6,7 @@ a time, and the VMM checks a command when its command register is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,11 @@ from ..interception import (
     trap_in,
 )
 from ..machine import DiskState, Machine
+from ..problems import duplicates, known
 from ..registers import Controller
-from ..scenario import BLOCK_BYTES, DiskRead, DiskWrite
+from ..scenario import BLOCK_BYTES, Disk, DiskRead, DiskWrite, Scenario
 from ..trace import RequestRecord
-from . import Handler
+from . import DeviceCheck, Handler
 from .ata import ATA, ata_command, ata_complete, ata_data_out
 from .disk_timing import DISK_COSTS, rotation_us, seek_us, transfer_us
 
@@ -332,6 +333,30 @@ def span_of(noun: str, first: int, count: int) -> str:
     return f"{noun} {first}" if count == 1 else f"{noun}s {first}-{first + count - 1}"
 
 
+def _check_partitions(scenario: Scenario, disk: Disk, path: str) -> Iterator[str]:
+    # A disk may end in a partial cylinder, as real disks do: only partitions
+    # that reach past its last block are refused.
+    guest_ids = {g.id for g in scenario.guests}
+    seen: list[tuple[int, int, str]] = []
+    for index, part in enumerate(disk.partitions):
+        where = f"{path}.partitions[{index}]"
+        end = part.start + part.blocks - 1
+        if part.guest not in guest_ids:
+            yield f"{where}.guest: unknown guest {part.guest!r}{known(scenario.guests)}"
+        if end >= disk.blocks:
+            yield (
+                f"{where}: blocks {part.start}-{end} reach past the end of {disk.id} "
+                f"(blocks 0-{disk.blocks - 1})"
+            )
+        for start, last, owner in seen:
+            if part.start <= last and start <= end:
+                yield f"{where}: overlaps partition of {owner} (blocks {start}-{last})"
+        seen.append((part.start, end, part.guest))
+    yield from duplicates(
+        f"{path}.partitions", "guest", [p.guest for p in disk.partitions], "has two partitions"
+    )
+
+
 # What this module handles, by (operation, device type): the simulation finds it here.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("disk_read", "disk"): disk_request,
@@ -340,3 +365,6 @@ HANDLERS: dict[tuple[str, str], Handler] = {
 # Each device type's controller, and what its requests are charged.
 REGISTERS: dict[str, Controller | None] = {"disk": ATA}
 COSTS: dict[str, tuple[CostLine, ...]] = {"disk": DISK_COSTS}
+# What the scenario's checks ask beyond the model: partitions of known guests, one each,
+# inside the disk and apart.
+DEVICE_CHECKS: dict[str, DeviceCheck] = {"disk": _check_partitions}

@@ -5,6 +5,7 @@ and demultiplexes arriving frames to the right guest by MAC (or IP)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from ..costs import CostLine
 from ..details import FrameArrived, FrameOnWire
@@ -22,9 +23,9 @@ from ..interception import (
 )
 from ..machine import Machine
 from ..registers import Controller
-from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic
+from ..scenario import BROADCAST_MAC, FrameArrives, NetSend, Nic, Scenario
 from ..trace import RequestRecord
-from . import Handler
+from . import Handler, ItemCheck
 from .e1000 import E1000, E1000_RX_DONE, E1000_TX_DONE, e1000_transmit
 
 # Ethernet: preamble, header, FCS and inter-frame gap add 38 bytes on the wire
@@ -266,6 +267,11 @@ def _rebuilt(m: Machine, req: RequestRecord, guest: str, frames: int, n: int) ->
     return REBUILT[req.level].format(n=n, frames=frames, guest=guest, call=call, os=os)
 
 
+def _check_destination(scenario: Scenario, item: FrameArrives, path: str) -> Iterator[str]:
+    if item.dst_mac is None and item.dst_ip is None:
+        yield f"{path}: frame_arrives needs dst_mac or dst_ip"
+
+
 # What this module handles, by (operation, device type): the simulation finds it here.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("net_send", "nic"): send_on_wire,
@@ -283,3 +289,6 @@ ETHERNET_FRAME = CostLine(
 # Each device type's controller, and what its requests are charged.
 REGISTERS: dict[str, Controller | None] = {"nic": E1000}
 COSTS: dict[str, tuple[CostLine, ...]] = {"nic": (ETHERNET_FRAME,)}
+# What the scenario's checks ask beyond the model: an arriving frame says whom it is for,
+# or the VMM has nothing to demultiplex it by.
+ITEM_CHECKS: dict[str, ItemCheck] = {"frame_arrives": _check_destination}

@@ -5,15 +5,17 @@ moves a dedicated device from one guest to another."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from ..costs import CostLine
 from ..details import OwnerChanged, SwitchCopy
 from ..interception import Waits, answered, interrupt, level_of, unknown_os_reply
 from ..machine import Machine
+from ..problems import duplicates, known
 from ..registers import Controller
-from ..scenario import NetSend, SwitchOwner
+from ..scenario import Keyboard, Mouse, NetSend, Scenario, SwitchOwner, VSwitch
 from ..trace import RequestRecord
-from . import Handler
+from . import DeviceCheck, Handler, ItemCheck
 from .e1000 import E1000, E1000_RX_DONE, E1000_TX_DONE
 from .shared import RECEIVE_CALLS, send_start, split_frames
 
@@ -137,6 +139,26 @@ def switch_owner(m: Machine, req: RequestRecord, item: SwitchOwner) -> None:
     m.reply(req, "ok", f"{item.target} now belongs to {item.to}", owner=item.to)
 
 
+def _check_ports(scenario: Scenario, switch: VSwitch, path: str) -> Iterator[str]:
+    for port, guest in enumerate(switch.guests):
+        if scenario.guest(guest) is None:
+            yield f"{path}.guests[{port}]: unknown guest {guest!r}"
+    yield from duplicates(f"{path}.guests", "", switch.guests)
+
+
+def _check_switch(scenario: Scenario, item: SwitchOwner, path: str) -> Iterator[str]:
+    target = scenario.device(item.target)
+    if target is None:
+        yield f"{path}.target: unknown device {item.target!r}"
+    elif not isinstance(target, Keyboard | Mouse):
+        yield (
+            f"{path}.target: only a dedicated device (keyboard, mouse) changes owner; "
+            f"{target.id} is a {target.type}"
+        )
+    if scenario.guest(item.to) is None:
+        yield f"{path}.to: unknown guest {item.to!r}{known(scenario.guests)}"
+
+
 # What this module handles, by (operation, device type): the simulation finds it here.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("net_send", "vswitch"): switch_send,
@@ -151,3 +173,8 @@ COSTS: dict[str, tuple[CostLine, ...]] = {
     "vswitch": (CostLine("vswitch copy", "bytes ÷ 10,000 µs, at least 1", "memcpy ≈ 10 GB/s"),),
     "console_switch": (),
 }
+# What the scenario's checks ask beyond the models: a switch's ports are distinct known
+# guests; the console switch moves a keyboard or mouse, the only devices with an owner,
+# to a known guest.
+DEVICE_CHECKS: dict[str, DeviceCheck] = {"vswitch": _check_ports}
+ITEM_CHECKS: dict[str, ItemCheck] = {"switch_owner": _check_switch}

@@ -143,6 +143,9 @@ def compare(
         typer.echo(format_comparison(scenario, result), nl=False)
 
 
+KEEP_ALIVE_S = 30
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -163,6 +166,11 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=False,
+        # a student's next request comes seconds after the last (composing it, watching the
+        # player): past uvicorn's 5 s the server closes the idle connection, and a request
+        # sent on it as it closes fails in a client that does not retry, as a busy class
+        # showed (bench/load.py --think 3: 9 of 500 students lost a request)
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 

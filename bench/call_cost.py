@@ -8,7 +8,7 @@ server's processes and the database's processes spent, per call. PostgreSQL's sh
 read from /proc for every process named ``postgres`` (this machine's server; pass
 ``--sqlite`` to leave it out).
 
-    python bench/call_cost.py [--students 20] [--commands 20] [--hops 100] [--sqlite]
+    python bench/call_cost.py [--students 20] [--commands 20] [--hops 100] [--distinct] [--sqlite]
 """
 
 from __future__ import annotations
@@ -127,10 +127,11 @@ async def students(port: int, meter: Meter, args: argparse.Namespace) -> None:
             for sid, owner in sids:
                 _checked(await client.get(f"/s/{sid}", headers=owner))
         with meter.measure("command", args.students * args.commands):
-            for sid, owner in sids:
+            for i, (sid, owner) in enumerate(sids):
                 for j in range(args.commands):
                     url = f"/api/sessions/{sid}/commands"
-                    _checked(await client.post(url, json=command(j), headers=owner))
+                    chosen = command(j, i if args.distinct else 0)
+                    _checked(await client.post(url, json=chosen, headers=owner))
         with meter.measure("read", args.students):
             for sid, owner in sids:
                 _checked(await client.get(f"/api/sessions/{sid}", headers=owner))
@@ -157,6 +158,11 @@ def main() -> int:
     parser.add_argument("--commands", type=int, default=20)
     parser.add_argument("--hops", type=int, default=100, help="hops each stream carries")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="each student's commands its own: no trace, film or hop event is shared",
+    )
     args = parser.parse_args()
     if not 1 <= args.students <= 500 or not 1 <= args.commands <= 100 or args.hops < 1:
         parser.error("students 1-500, commands 1-100, hops at least 1")
@@ -168,7 +174,9 @@ def main() -> int:
         meter = Meter(pid, args.sqlite)
         asyncio.run(students(port, meter, args))
     where = "SQLite" if args.sqlite else "PostgreSQL"
+    whose = "each student's own" if args.distinct else "the same for every student"
     print(f"iovlab serve --workers 1 on {where}, one call at a time (streams at once)")
+    print(f"commands {args.commands} a student, {whose}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     meter.report()
     return 0

@@ -41,7 +41,7 @@ def tiny_runs() -> dict[str, list[str]]:
     load = ["--students", "5", "--commands", "2", "--hops", "10", "--scrubs", "1"]
     load += ["--ramp", "0.5", "--workers", "1", "--deadline", "60", "--distinct"]
     load += ["--think", "0.01"]
-    costs = ["--students", "2", "--commands", "10", "--hops", "5"]
+    costs = ["--students", "2", "--commands", "10", "--hops", "5", "--distinct"]
     return {
         "call_cost": costs if postgres_answers() else [*costs, "--sqlite"],
         "sim_throughput": ["--requests", "300", "--repeat", "1"],
@@ -117,6 +117,7 @@ def test_call_cost_prints_the_cpu_each_kind_of_call_takes(outputs):
     result = outputs["call_cost"]
     lines = figures(result, "call", "create", "page", "command", "read", "scrub", "hop event")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "each student's own" in lines["commands"], result.stdout
     assert lines["command"].split()[1] == "20", result.stdout  # 2 students × 10 commands
     assert lines["hop event"].split()[2] == "10", result.stdout  # 2 streams × 5 hops
     server_ms = float(lines["command"].split()[3])

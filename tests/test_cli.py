@@ -169,3 +169,40 @@ def test_validate_prints_one_line_and_exits_2_on_hostile_text(tmp_path, name, te
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"{path}: {problem}")
+
+
+def test_iovlab_serve_keeps_a_students_idle_connection_open_past_five_seconds(tmp_path):
+    """A student's next request comes seconds after the last; a connection the server closes
+    as the request is sent fails it in a client that does not retry."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx2 as httpx
+
+    from .databases import sqlite_url
+    from .live_server import free_port
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": sqlite_url(tmp_path)}
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    ask = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.sendall(ask)
+            assert connection.recv(65536).startswith(b"HTTP/1.1 200")
+            time.sleep(6)  # uvicorn's own default closes an idle connection after 5 s
+            connection.sendall(ask)
+            assert connection.recv(65536).startswith(b"HTTP/1.1 200")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -176,7 +176,7 @@ def main() -> int:
     where = "SQLite" if args.sqlite else "PostgreSQL"
     whose = "each student's own" if args.distinct else "the same for every student"
     print(f"iovlab serve --workers 1 on {where}, one call at a time (streams at once)")
-    print(f"commands {args.commands} a student, {whose}")
+    print(f"commands         {args.commands} a student, {whose}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     meter.report()
     return 0

@@ -111,6 +111,9 @@ def test_a_phone_follows_with_the_narration_and_the_part_of_the_diagram_the_hop_
     assert "disk0" in phone.text_content(".column-view")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=artifacts / "follower-phone-390.png", full_page=True)
+    # the projector drops small print, but the trap handler's count is the lesson's point
+    traps = lecturer.locator(".pc .traps").first
+    assert traps.is_visible() and traps.inner_text().endswith(("trap", "traps"))
     lecturer.screenshot(path=artifacts / "presenter-with-room-1920.png")
 
 

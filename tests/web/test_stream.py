@@ -240,3 +240,52 @@ def test_sessions_of_the_same_content_share_their_hop_events_until_one_diverges(
         assert iovlab.sessions.load(first["id"]).trace is one.trace  # the other as it was
     finally:
         iovlab.templates.get_template = real
+
+
+def test_a_command_is_answered_while_streams_fill_every_rendering_thread(database_url, monkeypatch):
+    """Hundreds of streams want a render five times a second; they render on threads of
+    their own, so a student's command never queues behind other students' hops (here the
+    server has 4 threads for requests, and 8 streams each wait for a render)."""
+
+    from app.web.player import stream as streaming
+
+    settings = Settings(database_url=database_url, db_pool_size=2, streams_per_client=100)
+    with serving(settings) as base:
+        _command_beside_stuck_renders(base, monkeypatch, streaming)
+
+
+def _command_beside_stuck_renders(base, monkeypatch, streaming):
+    import threading
+
+    release, started = threading.Event(), threading.Semaphore(0)
+    real = streaming.HopRenderer.__call__
+
+    def stuck(self, *args):
+        started.release()
+        release.wait(10)
+        return real(self, *args)
+
+    monkeypatch.setattr(streaming.HopRenderer, "__call__", stuck)
+    streams, sessions = [], [created(base) for _ in range(8)]
+    try:
+        for session in sessions:  # more streams than rendering threads, each with a new hop
+            events = threading.Thread(
+                target=read_events, args=(base, session["id"], 1), daemon=True
+            )
+            events.start()
+            streams.append(events)
+        for _ in range(streaming.RENDERING.total_tokens):
+            assert started.acquire(timeout=5)  # every rendering thread is held
+        mine = sessions[0]
+        began = time.monotonic()
+        issued = httpx.post(
+            f"{base}/api/sessions/{mine['id']}/commands",
+            json={"op": "disk_read", "guest": "vm1", "device": "disk0", "block": 3},
+            headers=owner(mine),
+            timeout=5,
+        )
+        assert issued.status_code == 201 and time.monotonic() - began < 2
+    finally:
+        release.set()
+        for events in streams:
+            events.join(10)

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -31,6 +32,10 @@ from ..render import SPEEDS
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
 RETRY_MS = 1000
+# Streams render on threads of their own, at most this many at once: hundreds of streams
+# each wanting a render five times a second would otherwise fill the threads every request
+# waits for, and a student's command would queue behind other students' hops
+RENDERING = anyio.CapacityLimiter(4)
 
 
 @router.get("/s/{session_id}/stream")
@@ -113,8 +118,8 @@ async def _events(
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
                 begun = time.monotonic()  # the pace counts from here: rendering is part of it
-                html = render.kept(iovlab, live, next_seq) or await run_in_threadpool(
-                    render, iovlab, live, next_seq
+                html = render.kept(iovlab, live, next_seq) or await anyio.to_thread.run_sync(
+                    render, iovlab, live, next_seq, limiter=RENDERING
                 )
                 yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
                 if lecturing:  # the rooms follow at once

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from bench.sse_reader import read_hops  # noqa: E402
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_s(pids: list[int]) -> float:
+def _cpu_s(pids: Iterable[int]) -> float:
     total = 0
     for pid in pids:
         try:
@@ -45,22 +45,6 @@ def _cpu_s(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime + stime
     return total / TICK
-
-
-def _tree(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    tree, frontier = [root], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        tree += children
-        frontier += children
-    return tree
 
 
 def _postgres() -> list[int]:
@@ -86,7 +70,7 @@ class Meter:
 
     def _now(self) -> tuple[float, float]:
         database = 0.0 if self.sqlite else _cpu_s(_postgres())
-        return _cpu_s(_tree(self.server)), database
+        return _cpu_s(servers.process_tree(self.server)), database
 
     @contextmanager
     def measure(self, kind: str, calls: int = 1) -> Iterator[None]:

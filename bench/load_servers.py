@@ -117,8 +117,8 @@ def bare(payloads: Path, rate: float, workers: int) -> Iterator[tuple[int, int]]
         yield served
 
 
-def tree_rss_kib(root: int) -> int:
-    """VmRSS of ``root`` and every process below it (uvicorn's supervisor and workers)."""
+def process_tree(root: int) -> set[int]:
+    """``root`` and every process below it (uvicorn's supervisor and workers)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -132,8 +132,13 @@ def tree_rss_kib(root: int) -> int:
         children = [pid for pid, ppid in parents.items() if ppid == parent]
         tree.update(children)
         frontier.extend(children)
+    return tree
+
+
+def tree_rss_kib(root: int) -> int:
+    """VmRSS of ``root`` and every process below it."""
     total = 0
-    for pid in tree:
+    for pid in process_tree(root):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -130,6 +130,19 @@ def _instructor(request: Request, iovlab: AppDep) -> InstructorRow:
 InstructorDep = Annotated[InstructorRow, Depends(_instructor)]
 
 
+def sign_in(db: Session, email: str, password: str, client: str) -> accounts.SignedIn | None:
+    """An instructor's sign-in (None: no such e-mail and password), refused with a 429 that
+    says when to try again once an address or an account has failed too often."""
+    try:
+        return accounts.sign_in(db, email=email, password=password, address=client)
+    except accounts.TooManyFailures as error:
+        raise HTTPException(
+            status_code=429,
+            detail=str(error),
+            headers={"Retry-After": str(max(1, round(error.wait_s)))},
+        ) from None
+
+
 def _maybe_instructor(request: Request, iovlab: AppDep) -> InstructorRow | None:
     try:
         return _instructor(request, iovlab)

@@ -52,9 +52,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 720})
+def watched_page(browser, **options):
+    """A page that fails its test on a script error or a Content Security Policy violation."""
+    context = browser.new_context(**options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -65,6 +65,11 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], errors
+
+
+@pytest.fixture
+def page(browser):
+    yield from watched_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 720})
 
 
 @pytest.fixture(scope="session")

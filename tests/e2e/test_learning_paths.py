@@ -189,11 +189,8 @@ def lms(tmp_path):
         yield platform, config
 
 
-def test_a_launch_from_the_lms_an_attempt_and_the_score_in_its_gradebook(
-    page, lms, tmp_path, artifacts
-):
-    platform, config = lms
-    url = sqlite_url(tmp_path)
+def frames_exercise(url: str) -> int:
+    """An instructor (t@uni.example) and their exercise "Frames" in the database at ``url``."""
     engine = make_engine(url)
     with Session(engine) as db:
         teacher = add_instructor(db, email="t@uni.example", password=PASSWORD)
@@ -207,6 +204,18 @@ def test_a_launch_from_the_lms_an_attempt_and_the_score_in_its_gradebook(
             due_at=None,
             retries=False,
         ).id
+    engine.dispose()
+    assert exercise_id is not None
+    return exercise_id
+
+
+def test_a_launch_from_the_lms_an_attempt_and_the_score_in_its_gradebook(
+    page, lms, tmp_path, artifacts
+):
+    platform, config = lms
+    url = sqlite_url(tmp_path)
+    exercise_id = frames_exercise(url)
+    engine = make_engine(url)
     with serving(Settings(database_url=url, lti_config=config)) as tool:
         platform.tool_jwks_url = f"{tool}/lti/jwks.json"
         platform.redirect_uris.append(f"{tool}/lti/launch")

@@ -6,34 +6,21 @@ whose results they are. Pages photographed in tests/artifacts/ at 1366×768 and 
 import json
 
 import pytest
-from sqlmodel import Session
 
 from app.settings import Settings
-from app.store.accounts import add_instructor
-from app.store.db import make_engine
-from app.store.exercises import create_exercise
 
 from ..databases import sqlite_url
 from ..live_server import serving
 from ..lti.platform import DEEP_LINKING, Platform, rsa_pair
 from ..web.test_exercises import PASSWORD
-from .test_learning_paths import ROOT, fits_the_phone, shoot
+from .conftest import watched_page
+from .test_learning_paths import fits_the_phone, frames_exercise, shoot
 
 
 @pytest.fixture
 def strict_page(browser):
     """A page whose CSP is enforced (the shared one bypasses it), failing on any violation."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    context.close()
-    assert errors == [], errors
+    yield from watched_page(browser, viewport={"width": 1366, "height": 768})
 
 
 def test_an_instructor_adds_an_exercise_from_the_lms_and_opens_it(strict_page, tmp_path, artifacts):
@@ -42,20 +29,7 @@ def test_an_instructor_adds_an_exercise_from_the_lms_and_opens_it(strict_page, t
     (tmp_path / "tool-private.pem").write_text(private)
     (tmp_path / "tool-public.pem").write_text(public)
     url = sqlite_url(tmp_path)
-    engine = make_engine(url)
-    with Session(engine) as db:
-        teacher = add_instructor(db, email="t@uni.example", password=PASSWORD)
-        exercise_id = create_exercise(
-            db,
-            instructor_id=teacher.id,
-            title="Frames",
-            source=(ROOT / "scenarios" / "all-devices.yaml").read_text(),
-            templates=["frame", "status"],
-            variants=4,
-            due_at=None,
-            retries=False,
-        ).id
-    engine.dispose()
+    exercise_id = frames_exercise(url)
     with Platform() as platform:
         config = tmp_path / "lti.json"
         keys = (str(tmp_path / "tool-private.pem"), str(tmp_path / "tool-public.pem"))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.store import accounts
 
-from ..deps import LOGIN_KEY, AppDep, ClientDep, DbDep
+from ..deps import LOGIN_KEY, AppDep, ClientDep, DbDep, sign_in
 
 router = APIRouter()
 
@@ -42,14 +42,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=200)] = "/instructor",
 ) -> Response:
-    try:
-        signed = accounts.sign_in(db, email=email, password=password, address=client)
-    except accounts.TooManyFailures as error:
-        raise HTTPException(
-            status_code=429,
-            detail=str(error),
-            headers={"Retry-After": str(max(1, round(error.wait_s)))},
-        ) from None
+    signed = sign_in(db, email, password, client)
     if signed is None:
         return iovlab.templates.TemplateResponse(
             request,

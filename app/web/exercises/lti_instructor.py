@@ -26,7 +26,7 @@ from app.store.lti import LtiValues
 from app.store.models import InstructorRow
 
 from ..application import Iovlab
-from ..deps import LOGIN_KEY, AppDep, ClientDep, DbDep, SignedInDep
+from ..deps import LOGIN_KEY, AppDep, ClientDep, DbDep, SignedInDep, sign_in
 from ..platform.security import policy
 from .lms import config_of, refused
 
@@ -101,14 +101,8 @@ def pick_sign_in(
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     picking = _picking(iovlab, request, db, pick_id)
-    try:  # the same sign-in as /instructor/login, with its limits on failures
-        signed = accounts.sign_in(db, email=email, password=password, address=client)
-    except accounts.TooManyFailures as error:
-        raise HTTPException(
-            status_code=429,
-            detail=str(error),
-            headers={"Retry-After": str(max(1, round(error.wait_s)))},
-        ) from None
+    # the same sign-in as /instructor/login, with its limits on failures
+    signed = sign_in(db, email, password, client)
     if signed is None:
         problem = "That e-mail address and password do not match an instructor."
         return _page(iovlab, request, db, picking, None, problem, email, status=401)

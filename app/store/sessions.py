@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlmodel import Session, col, select
 
 from .db import write_first
@@ -69,7 +70,11 @@ def add_command(db: Session, *, session_id: str, item_json: str, limit: int = MA
     if count is None:
         db.rollback()
         raise SessionFull(limit)
-    db.add(CommandRow(session_id=session_id, position=count - 1, item=item_json))
+    # a statement, not an object to flush: the command is only written, never read back here
+    added = insert(CommandRow).values(
+        session_id=session_id, position=count - 1, item=item_json, created_at=datetime.now(UTC)
+    )
+    db.connection().execute(added)
     db.commit()
     return count - 1
 

@@ -12,7 +12,7 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from app.diagram.colours import GUESTS
 from app.diagram.layout import LAPTOP, PHONE, PROFILES, Diagram, Profile, layout
@@ -57,11 +57,16 @@ class Films:
     the session's content: sessions of the same scenario and commands share one, and the
     hop events rendered from it (``events``)."""
 
-    def __init__(self, size: int = 64, event_bytes: int = 32 * 2**20) -> None:
+    def __init__(
+        self, size: int = 64, event_bytes: int = 16 * 2**20, frame_bytes: int = 32 * 2**20
+    ) -> None:
         self._size = size
         self._cache: OrderedDict[tuple[str, str], Film] = OrderedDict()
         self._lock = threading.Lock()
-        self.events = HopEvents(event_bytes)
+        self.events: HopEvents[str] = HopEvents(event_bytes)
+        # the same events framed for a stream, as the bytes on the wire: a class streaming
+        # one content encodes each event once, not once a student
+        self.frames: HopEvents[bytes] = HopEvents(frame_bytes)
 
     def of(self, live: Live, profile: Profile = LAPTOP) -> Film:
         key = (live.digest, profile.name)
@@ -78,8 +83,12 @@ class Films:
         return film
 
 
-class HopEvents:
-    """Hop events as rendered, kept by (content digest, profile, hop) up to a total size.
+Event = TypeVar("Event", str, bytes)
+
+
+class HopEvents(Generic[Event]):
+    """Hop events as rendered (or framed), kept by (content digest, profile, hop) up to a
+    total size.
 
     An event is the same for every session of the same content (it names no session), so
     a class playing the same scenario renders each hop once per worker, not once a student.
@@ -87,18 +96,18 @@ class HopEvents:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._kept: OrderedDict[tuple[str, str, int], str] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, str, int], Event] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, int]) -> str | None:
+    def get(self, key: tuple[str, str, int]) -> Event | None:
         with self._lock:
             event = self._kept.get(key)
             if event is not None:
                 self._kept.move_to_end(key)
             return event
 
-    def put(self, key: tuple[str, str, int], event: str) -> None:
+    def put(self, key: tuple[str, str, int], event: Event) -> None:
         with self._lock:
             if key in self._kept or len(event) > self.max_bytes:
                 return
@@ -202,10 +211,12 @@ def render_hop(
     full: bool = False,
     profile: str = "",
     film: Film | None = None,
+    keep: bool = True,
 ) -> str:
     """Hop ``k``'s event: what it changed, or with ``full`` every piece as it stands.
 
-    ``film``: the session's film, when the caller holds it (a stream does, for its life)."""
+    ``film``: the session's film, when the caller holds it (a stream does, for its life).
+    ``keep``: keep the event for the next caller (a stream keeps its framed bytes instead)."""
     templates = iovlab.templates
     chosen = profile_named(profile)
     hops = live.trace.hops
@@ -236,10 +247,10 @@ def render_hop(
         "full": False,
     }
     event = str(templates.get_template("diagram/hop.html").render(**context))
-    iovlab.films.events.put(key, event)
+    if keep:
+        iovlab.films.events.put(key, event)
     return event
 
 
-def kept_hop(iovlab: Iovlab, live: Live, k: int, profile: str = "") -> str | None:
-    """Hop ``k``'s event if one was rendered lately for this content (no work otherwise)."""
-    return iovlab.films.events.get((live.digest, profile_named(profile).name, k))
+def frame_key(live: Live, k: int, profile: str = "") -> tuple[str, str, int]:
+    return (live.digest, profile_named(profile).name, k)

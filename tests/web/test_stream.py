@@ -193,8 +193,10 @@ def test_a_streamed_hop_is_the_event_the_drawn_player_applies(base):
 def test_a_stream_asks_for_its_sessions_film_once_not_once_a_hop(client, session_id, monkeypatch):
     """With more sessions streaming than the shared cache of films keeps, a film asked for
     at every hop was rebuilt from the whole trace at every hop: a class of 500 stopped."""
+    from sse_starlette import ServerSentEvent
+
     from app.web.drawn import HopEvents, render_hop
-    from app.web.player.stream import HopRenderer
+    from app.web.player.stream import RETRY_MS, HopRenderer
 
     iovlab = client.app.state.iovlab
     live = iovlab.sessions.load(session_id)
@@ -206,7 +208,26 @@ def test_a_stream_asks_for_its_sessions_film_once_not_once_a_hop(client, session
     events = [render(iovlab, live, k) for k in range(len(live.trace.hops))]
     assert len(asked) == 1 and len(events) > 20
     monkeypatch.undo()
-    assert events[7] == render_hop(iovlab, live, 7, profile="laptop")  # the same event
+    made = render_hop(iovlab, live, 7, profile="laptop")  # the same event, framed
+    assert events[7] == ServerSentEvent(data=made, event="hop", id="7", retry=RETRY_MS).encode()
+
+
+def test_streams_of_the_same_content_send_one_framing_of_each_hop(client):
+    """A class streaming one scenario: each hop is rendered and framed once, and every
+    other student's stream sends those bytes from the event loop."""
+    from app.web.player.stream import HopRenderer
+
+    iovlab = client.app.state.iovlab
+    first, second = (
+        client.post("/api/sessions", json={"scenario": "shared"}).json() for _ in range(2)
+    )
+    one, two = (iovlab.sessions.load(s["id"]) for s in (first, second))
+    mine, theirs = HopRenderer("laptop"), HopRenderer("laptop")
+    assert theirs.kept(iovlab, two, 5) is None  # nothing made yet
+    frame = mine(iovlab, one, 5)
+    assert frame.startswith(b"id: 5\r\nevent: hop\r\ndata: ") and frame.endswith(b"\r\n\r\n")
+    assert theirs.kept(iovlab, two, 5) is frame  # the same bytes, not made again
+    assert HopRenderer("projector").kept(iovlab, two, 5) is None  # drawn for its own screen
 
 
 def test_sessions_of_the_same_content_share_their_hop_events_until_one_diverges(client):

@@ -26,7 +26,7 @@ from app.store import rooms
 from .. import owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, session_for, stream_place
-from ..drawn import Film, kept_hop, profile_named, render_hop
+from ..drawn import Film, frame_key, profile_named, render_hop
 from ..render import SPEEDS
 
 router = APIRouter()
@@ -72,27 +72,30 @@ def _first_hop(live: Live, start: int | None, last_event_id: str | None) -> int:
 
 
 class HopRenderer:
-    """A stream's renderer of hop events. It holds the session's film for the life of the
-    stream (built again only when the session changes): with more sessions streaming than
-    the shared cache keeps, each event would otherwise rebuild its film from the whole
-    trace, and a class of 500 would stop the server."""
+    """A stream's renderer of hop events, as the bytes of an SSE frame. It holds the
+    session's film for the life of the stream (built again only when the session changes):
+    with more sessions streaming than the shared cache keeps, each event would otherwise
+    rebuild its film from the whole trace, and a class of 500 would stop the server."""
 
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self._chosen = profile_named(profile)
         self._held: dict[str, Film] = {}  # the film of the session's content now streamed
 
-    def kept(self, iovlab: Iovlab, live: Live, k: int) -> str | None:
-        """The event if it was rendered lately (for this or a same-content session): sent
-        from the event loop, with no worker thread to wait for."""
-        return kept_hop(iovlab, live, k, self.profile)
+    def kept(self, iovlab: Iovlab, live: Live, k: int) -> bytes | None:
+        """The frame if it was made lately (for this or a same-content session): sent from
+        the event loop, with no worker thread to wait for."""
+        return iovlab.films.frames.get(frame_key(live, k, self.profile))
 
-    def __call__(self, iovlab: Iovlab, live: Live, k: int) -> str:
+    def __call__(self, iovlab: Iovlab, live: Live, k: int) -> bytes:
         film = self._held.get(live.digest)
         if film is None:
             self._held.clear()
             film = self._held[live.digest] = iovlab.films.of(live, self._chosen)
-        return render_hop(iovlab, live, k, profile=self.profile, film=film)
+        html = render_hop(iovlab, live, k, profile=self.profile, film=film, keep=False)
+        frame = ServerSentEvent(data=html, event="hop", id=str(k), retry=RETRY_MS).encode()
+        iovlab.films.frames.put(frame_key(live, k, self.profile), frame)
+        return frame
 
 
 async def _events(
@@ -104,7 +107,7 @@ async def _events(
     lecturing: bool,
     owning: bool,
     render: HopRenderer,
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[ServerSentEvent | bytes]:
     settings = iovlab.settings
     hub = iovlab.stream_hub
     pause = settings.hop_interval_s / speed
@@ -118,10 +121,12 @@ async def _events(
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
                 begun = time.monotonic()  # the pace counts from here: rendering is part of it
-                html = render.kept(iovlab, live, next_seq) or await anyio.to_thread.run_sync(
-                    render, iovlab, live, next_seq, limiter=RENDERING
-                )
-                yield ServerSentEvent(data=html, event="hop", id=str(next_seq), retry=RETRY_MS)
+                frame = render.kept(iovlab, live, next_seq)
+                if frame is None:
+                    frame = await anyio.to_thread.run_sync(
+                        render, iovlab, live, next_seq, limiter=RENDERING
+                    )
+                yield frame
                 if lecturing:  # the rooms follow at once
                     await run_in_threadpool(_lecturer_moved, iovlab, live.id, next_seq)
                 elif owning:  # a bookmark, saved with every other stream's at the hub's next look

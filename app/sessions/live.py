@@ -21,6 +21,7 @@ from app.sim.budget import DEFAULT_MAX_HOPS
 from app.sim.loading import parse_item
 from app.sim.scenario import Level, WorkloadItem
 from app.store import sessions as repo
+from app.store.models import PresentationRow
 
 from .cache import HopBoundedCache
 
@@ -45,6 +46,8 @@ class Stored:
     source: str
     items: tuple[str, ...] | None
     cached: Live | None
+    # the lesson presentation the session holds (read with it): only its lecturer may look
+    presentation: PresentationRow | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,15 +150,18 @@ class LiveSessions:
     def read(self, db: Session, session_id: str) -> Stored | None:
         """What the database holds of a session: all that ``build`` needs, so the connection
         can go back to the pool before the replay (which takes the CPU for a while)."""
-        row = repo.get_session(db, session_id)
-        if row is None:
+        found = repo.get_session_presented(db, session_id)
+        if found is None:
             return None
+        row, shown = found
         count = row.commands
         cached = self._cache.get(session_id)
         if cached is not None and cached.version == count:
-            return Stored(row.id, row.name, row.shipped, row.cursor, row.source, None, cached)
+            return Stored(
+                row.id, row.name, row.shipped, row.cursor, row.source, None, cached, shown
+            )
         items = tuple(r.item for r in repo.list_commands(db, session_id))
-        return Stored(row.id, row.name, row.shipped, row.cursor, row.source, items, cached)
+        return Stored(row.id, row.name, row.shipped, row.cursor, row.source, items, cached, shown)
 
     def build(self, stored: Stored) -> Live:
         cached = stored.cached

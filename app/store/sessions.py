@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert, text, update
 from sqlmodel import Session, col, select
 
 from .db import write_first
-from .models import CommandRow, SessionRow
+from .models import CommandRow, PresentationRow, SessionRow
 
 MAX_COMMANDS = 500  # a replay stays fast; a lecture or a student's session needs far fewer
 
@@ -36,6 +36,20 @@ def create_session(db: Session, *, name: str, source: str, shipped: str | None) 
 
 def get_session(db: Session, session_id: str) -> SessionRow | None:
     return db.get(SessionRow, session_id)
+
+
+def get_session_presented(
+    db: Session, session_id: str
+) -> tuple[SessionRow, PresentationRow | None] | None:
+    """A session and the lesson presentation it holds, if any, in one statement: every
+    look at a session asks both (a presented session is its lecturer's only)."""
+    query = (
+        select(SessionRow, PresentationRow)
+        .outerjoin(PresentationRow, col(PresentationRow.session_id) == col(SessionRow.id))
+        .where(col(SessionRow.id) == session_id)
+    )
+    found = db.exec(query).first()
+    return None if found is None else (found[0], found[1])
 
 
 def list_commands(db: Session, session_id: str) -> list[CommandRow]:

@@ -96,8 +96,8 @@ def session_for(request: Request, iovlab: Iovlab, session_id: str) -> tuple[Live
         stored = iovlab.sessions.look_up(db, session_id)
         if stored is None:
             raise HTTPException(status_code=404, detail="no such session")
-        lecturer.guard(request, db, stored.id)
-        lecturing = lecturer.holds(request, db, stored.id)
+    lecturer.guard(request, stored.presentation)
+    lecturing = lecturer.holds_presentation(request, stored.presentation)
     return iovlab.sessions.build(stored), lecturing
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.lessons.compile import CompiledLesson
 from app.store import rooms as rooms_repo
+from app.store.models import PresentationRow
 
 KEY = "lecturer"
 _FORMER_KEYS = ("presenting", "revealed", "rooms")  # what cookies held before the id
@@ -34,9 +35,19 @@ def lecturer_id(request: Request, db: Session) -> str:
 
 
 def holds(request: Request, db: Session, session_id: str) -> bool:
+    if not isinstance(request.session.get(KEY), str):
+        return False  # no lecturer's browser: nothing to ask the database
+    return holds_presentation(request, rooms_repo.get_presentation(db, session_id))
+
+
+def holds_presentation(request: Request, presentation: PresentationRow | None) -> bool:
+    """``holds``, for a presentation already read (with its session)."""
     held = request.session.get(KEY)
-    return isinstance(held, str) and rooms_repo.presents(
-        db, lecturer_id=held, session_id=session_id
+    return (
+        isinstance(held, str)
+        and presentation is not None
+        and presentation.lecturer_id is not None
+        and presentation.lecturer_id == held
     )
 
 
@@ -49,12 +60,11 @@ def require(request: Request, db: Session, session_id: str) -> None:
         )
 
 
-def guard(request: Request, db: Session, session_id: str) -> None:
-    """A session that presents a lesson is seen and changed only from its lecturer's
-    browser: its trace holds the answers of questions the class has not been shown."""
-    if rooms_repo.get_presentation(db, session_id) is not None and not holds(
-        request, db, session_id
-    ):
+def guard(request: Request, presentation: PresentationRow | None) -> None:
+    """A session that presents a lesson (``presentation``, read with the session) is seen
+    and changed only from its lecturer's browser: its trace holds the answers of questions
+    the class has not been shown."""
+    if presentation is not None and not holds_presentation(request, presentation):
         raise HTTPException(
             status_code=403,
             detail="this session is a lesson being presented: follow it with the room code "

@@ -46,7 +46,7 @@ def test_a_request_that_cannot_get_a_connection_in_time_is_a_clear_503(settings,
         def busy(*args, **kwargs):
             raise PoolTimeout("QueuePool limit of size 1 overflow 1 reached")
 
-        monkeypatch.setattr(repo, "get_session", busy)
+        monkeypatch.setattr(repo, "get_session_presented", busy)
         response = client.get(f"/api/sessions/{sid}")
         assert response.status_code == 503 and response.headers["retry-after"] == "2"
         assert "busy" in response.json()["detail"]

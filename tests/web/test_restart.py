@@ -30,16 +30,16 @@ def test_a_database_outage_is_a_clear_503_and_passes_by_itself(database_url, mon
     settings = Settings(database_url=database_url)
     with TestClient(create_app(settings)) as client:
         sid = client.post("/api/sessions", json={"scenario": "shared"}).json()["id"]
-        real = repo.get_session
+        real = repo.get_session_presented
 
         def away(*args, **kwargs):
             raise OperationalError("SELECT", {}, Exception("connection refused"))
 
-        monkeypatch.setattr(repo, "get_session", away)
+        monkeypatch.setattr(repo, "get_session_presented", away)
         api = client.get(f"/api/sessions/{sid}")
         assert api.status_code == 503 and api.headers["retry-after"] == "5"
         assert "nothing was lost" in api.json()["detail"]
         page = client.get(f"/s/{sid}", headers={"accept": "text/html"})
         assert page.status_code == 503 and "Back in a moment" in page.text
-        monkeypatch.setattr(repo, "get_session", real)
+        monkeypatch.setattr(repo, "get_session_presented", real)
         assert client.get(f"/api/sessions/{sid}").status_code == 200

@@ -31,6 +31,7 @@ class Machine:
     exits: dict[str, int] = field(default_factory=dict)  # of the request the bus last caught
     caught: dict[str, str] = field(default_factory=dict)  # which request that was
     app: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (op, status)
+    dest: dict[tuple[str, str], str] = field(default_factory=dict)  # where the op sends to
     via: dict[tuple[str, str], str] = field(default_factory=dict)  # the level's way out
     # the row used, its arithmetic (or why it refused), and whether it refused
     mapping: dict[str, tuple[int | None, str, bool]] = field(default_factory=dict)
@@ -52,6 +53,7 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
     d, detail, stage = hop.device, hop.detail, hop.stage
     if stage == "guest_app" and hop.guest is not None:
         m.app[(hop.guest, d)] = (_op_text(hop), "")
+        m.dest[(hop.guest, d)] = str(detail.get("dst_ip") or "")
         # the way the request leaves the guest at its level, as the core's row names it
         m.via[(hop.guest, d)] = INTERCEPTION[hop.level].driver_name
     if stage == "status_reply" and hop.guest is not None and (hop.guest, d) in m.app:
@@ -135,8 +137,8 @@ def _op_text(hop: Hop) -> str:
         block = int(detail["virtual_block"])
         blocks = f"vblock {block}" if count == 1 else f"vblocks {block}-{block + count - 1}"
         return f"{detail.get('op', '')} {blocks}"
-    if "dst_ip" in detail:
-        return f"send {detail.get('bytes', '')} B to {detail['dst_ip']}"
+    if "dst_ip" in detail:  # and to whom: the piece's own words (a projector drops them)
+        return f"send {detail.get('bytes', '')}\u00a0B"
     if "pages" in detail:
         return f"print {detail['pages']} p"
     if detail.get("op") in ("key_read", "mouse_read"):

@@ -12,6 +12,7 @@ once and nothing in it moves while a trace plays.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from app.sim.scenario import CATEGORY_OF_TYPE, Scenario
@@ -26,10 +27,28 @@ COLUMN_WEIGHT = {
     "printer": 1.5,
     "nic": 1.7,
     "disk": 2.3,
-    "image": 1.7,
+    "image": 2.0,  # a layer's sentence
     "passthrough": 1.3,
 }
 OTHER_WEIGHT = 1.3  # a device type this table does not know yet
+# The narrowest each device type's text fits whole, in ems of the profile's font: the widest
+# thing its pieces show that cannot wrap (a word, a badge, a table's row), as static/player.css
+# draws it on a projector, where every piece's text is a whole em. A column is never narrower
+# than this and its rails' clearances, whatever its weight.
+MIN_TEXT = {
+    "keyboard": 4.2,  # the owner badge (key-board breaks where it must)
+    "mouse": 4.2,  # the owner badge
+    "console_switch": 5.1,  # a mouse0 badge
+    "vswitch": 4.8,  # memory
+    "printer": 4.7,  # printing
+    "nic": 5.2,  # backend; an application's 1500 B ✓
+    "disk": 10.3,  # a mapping table's row, the row used in bold: ● vm2 4,096 4,096
+    "image": 5.6,
+    "passthrough": 5.6,
+}
+OTHER_TEXT = 5.6
+HALO = 1.7  # the token's translucent halo, in token radii
+NAME = 3 * 0.6  # a request's name beside the token (r10), in ems, about as player.css draws it
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +72,42 @@ class Profile:
     token_r: int
     unit_max: int  # the widest a keyboard's column gets (a disk's is 2.3 times that)
     column: int = 0  # every column this wide, whatever its device (0: by the device's weight)
+    app_h: int = 0  # the least height of an application's cell (0: one line)
+
+    @property
+    def rail(self) -> int:
+        """From a column's edge to its rails."""
+        return self.rail_inset + 2
+
+    @property
+    def halo(self) -> float:
+        return HALO * self.token_r
+
+    @property
+    def clearance(self) -> int:
+        """From a rail to the text of the boxes beside it: the token resting on the rail never
+        lays its halo over a box's words."""
+        return math.ceil(self.halo) + 1
+
+    @property
+    def text_inset(self) -> float:
+        """From a box's edge (half a token inside its rail, so the token touches it) to its text."""
+        return self.clearance - self.token_r / 2
+
+    @property
+    def label_dx(self) -> float:
+        """The near end of the request's name above the token, from the token's centre towards
+        the lit box. The name runs the other way, out over the gap between two columns, which
+        holds no station text (the clearances of both columns' rails and the rails' own gap);
+        it starts just inside the rail, or further in where a name like r10 would reach past
+        that gap, but always within the clearance."""
+        reach = 2 * self.rail + self.clearance - 1  # from a rail to the next column's text
+        return max(self.token_r / 2 - 1, math.ceil(NAME * self.font - reach))
+
+    @property
+    def beyond(self) -> int:
+        """How far the halo of a token on a column's up rail reaches past the column's edge."""
+        return math.ceil(max(0.0, self.halo - self.rail))
 
 
 LAPTOP = Profile(
@@ -69,27 +124,28 @@ LAPTOP = Profile(
     model=24,
     table=112,
     hardware=96,
-    rail_inset=7,
+    rail_inset=4,
     token_r=8,
     unit_max=150,
 )
 PROJECTOR = Profile(
     name="projector",
-    width=1500,
+    width=1550,  # seven devices draw wider, each column as narrow as its words: 24.2 px
     font=26,  # 24 px and more once the drawing is scaled to a 1920-px projector
-    gutter=140,  # "category" and "hardware" at 26 units
+    gutter=128,  # a guest's name over its OS (windows), trap handler; hardware runs up it
     strip=64,
     header=70,
-    row_max=170,
+    row_max=180,  # an application's request on two lines, its driver's cell on three
     row_min=64,
-    guest_band=340,
+    guest_band=360,
     bus=48,
-    model=40,
-    table=250,
+    model=68,  # two lines: a model's name wraps (copy in / memory) rather than being cut
+    table=260,  # a VMM spool's two files, each on two lines, under its name on two
     hardware=190,
-    rail_inset=15,  # the gap between two columns holds a name like r10 at 26 units
+    rail_inset=2,
     token_r=15,
     unit_max=420,  # a lesson of one device fills the projector too
+    app_h=68,
 )
 # A follower's phone shows one column at a time, the width of the screen: every column as
 # wide, the names beside it narrow, so that the boxes' text is 14 px and more on a 390-px phone.
@@ -107,7 +163,7 @@ PHONE = Profile(
     model=28,
     table=136,
     hardware=112,
-    rail_inset=7,
+    rail_inset=4,
     token_r=9,
     unit_max=302,
     column=302,
@@ -118,10 +174,10 @@ GAP = 6  # between two boxes of a column, and between bands
 
 
 def label_room(p: Profile) -> int:
-    """How far a request's name (three characters, r10) beside a token on a column's up rail
-    reaches past the column's edge: the last column leaves this much to its right."""
-    name = 3 * 0.6 * p.font  # monospace, as static/player.css draws it
-    return max(0, round(name - (p.token_r / 2 - 1) - (p.rail_inset + 2)))
+    """How far a request's name (three characters, r10) beside a token on a column's up rail,
+    or the token's halo, reaches past the column's edge: the last column leaves this much to
+    its right."""
+    return max(p.beyond, round(NAME * p.font - p.label_dx - p.rail))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +284,7 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
             y=guests_top + i * row_h,
             h=row_h,
             # the applications get one line at least, the drivers the rest
-            split_y=guests_top + i * row_h + max(round(row_h * 0.4), p.font + 7),
+            split_y=guests_top + i * row_h + max(round(row_h * 0.4), p.font + 7, p.app_h + 5),
         )
         for i, g in enumerate(scenario.guests)
     )
@@ -271,14 +327,35 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
     )
 
 
+def column_need(p: Profile, device_type: str) -> float:
+    """The narrowest column of a device type whose words fit whole between its rails."""
+    return MIN_TEXT.get(device_type, OTHER_TEXT) * p.font + 2 * (p.rail + p.clearance)
+
+
+def _widths(p: Profile, types: list[str]) -> list[float]:
+    """Each column's width: the room shared by weight, no column narrower than its words need
+    (the others share what is left), few devices making narrower columns, not emptier ones."""
+    if p.column:
+        return [float(p.column)] * len(types)
+    weights = [COLUMN_WEIGHT.get(t, OTHER_WEIGHT) for t in types]
+    needs = [column_need(p, t) for t in types]
+    room = p.width - p.gutter - label_room(p)
+    fixed: set[int] = set()
+    while True:
+        free = [i for i in range(len(types)) if i not in fixed]
+        left = room - sum(needs[i] for i in fixed)
+        unit = min(p.unit_max, left / max(sum(weights[i] for i in free), 1.0))
+        short = {i for i in free if weights[i] * unit < needs[i]}
+        if not short:
+            return [needs[i] if i in fixed else weights[i] * unit for i in range(len(types))]
+        fixed |= short
+
+
 def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
-    weights = [COLUMN_WEIGHT.get(d.type, OTHER_WEIGHT) for d in scenario.devices]
-    # few devices make narrower columns, not emptier ones
-    unit = min(p.unit_max, (p.width - p.gutter - label_room(p)) / max(sum(weights), 1.0))
+    widths = _widths(p, [d.type for d in scenario.devices])
     columns = []
     x = float(p.gutter)
-    for device, weight in zip(scenario.devices, weights, strict=True):
-        w = p.column or weight * unit
+    for device, w in zip(scenario.devices, widths, strict=True):
         columns.append(
             Column(
                 device=device.id,
@@ -286,8 +363,8 @@ def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
                 category=CATEGORY_OF_TYPE[device.type],
                 x=x,
                 w=w,
-                down_x=x + p.rail_inset + 2,
-                up_x=x + w - p.rail_inset - 2,
+                down_x=x + p.rail,
+                up_x=x + w - p.rail,
             )
         )
         x += w

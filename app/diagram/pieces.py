@@ -20,6 +20,7 @@ from app.sim.state import advance, initial_state
 
 from .fold import Machine, apply
 from .layout import Diagram, station_id
+from .regions import callouts, inside
 
 Piece = dict[str, Any]
 KNOWN = {"keyboard", "mouse", "console_switch", "disk", "nic", "vswitch", "printer"}
@@ -41,7 +42,7 @@ class Pieces:
         self._ops = {r.id: r.op for r in trace.requests}
         self._last_hop = {h.request: h.seq for h in trace.hops}
         self._started: set[str] = set()
-        self._regions: dict[str, list[list[Any]]] = {}
+        self._regions: dict[str, Piece] = {}
         machine = self.fresh_machine()
         self.initial: dict[str, Piece] = {}
         for device in scenario.devices:
@@ -140,7 +141,12 @@ class Pieces:
         out: dict[str, Piece] = {}
         for g in self.guests if guests is None else [g for g in self.guests if g in guests]:
             op, status = m.app.get((g, d), ("", ""))
-            out[station_id("app", d, g)] = {"kind": "app", "op": op, "status": status}
+            out[station_id("app", d, g)] = {
+                "kind": "app",
+                "op": op,
+                "to": m.dest.get((g, d), ""),
+                "status": status,
+            }
             out[station_id("drv", d, g)] = self._driver(m, device, g) | {
                 "via": m.via.get((g, d), "")
             }
@@ -186,22 +192,13 @@ class Pieces:
         cylinders = max(1, -(-disk.blocks // per_cylinder))
         regions = self._regions.get(disk.id)
         if regions is None:  # the regions never change: computed once
-            regions = self._regions[disk.id] = [
-                [
-                    p.guest,
-                    round(100 * p.start / disk.blocks, 2),
-                    round(100 * p.blocks / disk.blocks, 2),
-                    p.start // per_cylinder,
-                    (p.start + p.blocks - 1) // per_cylinder,
-                ]
-                for p in disk.partitions
-            ]
+            regions = self._regions[disk.id] = self._named_regions(disk, per_cylinder)
         cylinder, chs, sector = m.arm.get(d := disk.id, (0, "", 0))
         spt = disk.geometry.sectors_per_track
         first = max(1, min(sector - 7, spt - 15)) if sector else 1
         return {
             "kind": "disk",
-            "regions": regions,
+            **regions,
             "arm": cylinder,
             "arm_at": round(100 * (cylinder + 0.5) / cylinders, 2),
             "chs": chs,
@@ -209,6 +206,29 @@ class Pieces:
             "sectors": list(range(first, min(spt, first + 15) + 1)),
             "sector": sector,
             "device": d,
+        }
+
+    def _named_regions(self, disk: Disk, per_cylinder: int) -> Piece:
+        """The disk's regions, each as [guest, left %, width %, first and last cylinder, what
+        it names inside it], and the chips under the bar naming those too narrow to: placed
+        with their leaders ("callouts"), or else in the regions' order ("legend")."""
+        box = self.diagram.stations[station_id("hw", disk.id)].box
+        p = self.diagram.profile
+        bar_em = (box.w - 2 * p.text_inset - 2) / p.font
+        regions: list[list[Any]] = []
+        unnamed: list[tuple[str, float, float]] = []
+        for part in disk.partitions:
+            left, width = 100 * part.start / disk.blocks, 100 * part.blocks / disk.blocks
+            first, last = part.start // per_cylinder, (part.start + part.blocks - 1) // per_cylinder
+            named = inside(part.guest, f"C {first}–{last}", width * bar_em / 100)
+            regions.append([part.guest, round(left, 2), round(width, 2), first, last, named])
+            if not named:
+                unnamed.append((part.guest, left, width))
+        placed = callouts(unnamed, bar_em)
+        return {
+            "regions": regions,
+            "callouts": [[c.guest, c.x, c.middle, c.anchor] for c in placed or []],
+            "legend": [guest for guest, _, _ in unnamed] if placed is None else [],
         }
 
     def _driver(self, m: Machine, device: Any, g: str) -> Piece:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.diagram.layout import LAPTOP, PHONE, PROJECTOR, Box, layout
+from app.diagram.layout import LAPTOP, PHONE, PROJECTOR, Box, column_need, layout
 from app.diagram.pieces import Pieces
 from app.diagram.route import moves, station_of
 from app.sim import load_scenario_file, simulate
@@ -63,6 +63,28 @@ def test_a_devices_vmm_part_and_hardware_share_its_column_and_no_boxes_overlap(p
     for i, a in enumerate(boxes):
         assert a.x >= 0 and a.right <= diagram.width and a.y >= 0 and a.bottom <= diagram.height
         assert not any(overlap(a, b) for b in boxes[i + 1 :])
+
+
+@pytest.mark.parametrize("profile", [LAPTOP, PROJECTOR, PHONE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_a_boxs_words_keep_clear_of_the_halo_on_either_rail_in_a_column_as_wide_as_they_need(
+    path, profile
+):
+    scenario, _ = shipped(path)
+    diagram = layout(scenario, profile)
+    for column in diagram.columns:
+        assert column.w >= column_need(profile, column.type) - 1e-6
+        for station in diagram.stations.values():
+            if station.device != column.device:
+                continue
+            left = station.box.x + profile.text_inset  # where the piece's words start
+            right = station.box.right - profile.text_inset
+            # a token resting on either rail lays its halo short of them
+            assert left - column.down_x >= profile.halo + 1
+            assert column.up_x - right >= profile.halo + 1
+            # and still touches the box (its dot overlaps it)
+            assert station.box.x < column.down_x + profile.token_r
+            assert station.box.right > column.up_x - profile.token_r
 
 
 def test_sixteen_guests_each_get_a_row_and_the_machine_stays_the_same_width():

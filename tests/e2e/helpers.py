@@ -47,34 +47,119 @@ def compose(page, device, op, **fields):
     page.click("#composer button[type=submit]")
 
 
-# What the token's request label hides of the stations' text, or where the drawing's edge cuts
-# it off ([] when neither). A station's text counts as far as its box shows it: a line the box
-# clips ends at the box's edge.
-LABEL_CLASHES = """() => {
-  const label = document.querySelector('#token .req');
-  if (!label || !label.textContent.trim()) return [];
-  const t = label.getBoundingClientRect();
-  const covered = [];
+# Each station's text as far as its box shows it: the text's rectangles, each cut to the boxes
+# that clip it (a piece clips at its padding's inner edge, static/player.css), and what those
+# boxes cut off. Shared by the checks below.
+STATION_TEXT = """
+const visibleText = () => {
+  const out = [];
+  const clipOf = (el, piece) => {
+    let box = null;
+    for (let e = el; e; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') {
+        const b = e.getBoundingClientRect();
+        const k = e.offsetWidth ? b.width / e.offsetWidth : 1;  // the drawing's scale
+        const px = v => (parseFloat(v) || 0) * k;
+        const inner = (cs.overflowClipMargin || '').startsWith('content-box');
+        const r = inner ? {
+          left: b.left + px(cs.borderLeftWidth) + px(cs.paddingLeft),
+          right: b.right - px(cs.borderRightWidth) - px(cs.paddingRight),
+          top: b.top + px(cs.borderTopWidth) + px(cs.paddingTop),
+          bottom: b.bottom - px(cs.borderBottomWidth) - px(cs.paddingBottom)} : b;
+        box = box ? {left: Math.max(box.left, r.left), right: Math.min(box.right, r.right),
+                     top: Math.max(box.top, r.top), bottom: Math.min(box.bottom, r.bottom)}
+                  : {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+      }
+      if (e === piece) break;
+    }
+    return box;
+  };
   document.querySelectorAll('.st .pc').forEach(piece => {
-    const edge = piece.getBoundingClientRect();
+    const station = piece.closest('.st').id;
     const texts = document.createTreeWalker(piece, NodeFilter.SHOW_TEXT);
     for (let n = texts.nextNode(); n; n = texts.nextNode()) {
       if (!n.data.trim() || n.parentElement.closest('.visually-hidden')) continue;
+      if (!n.parentElement.getClientRects().length) continue;  // not drawn
+      const clip = clipOf(n.parentElement, piece);
       const range = document.createRange();
       range.selectNodeContents(n);
       for (const r of range.getClientRects()) {
-        const left = Math.max(r.left, edge.left), right = Math.min(r.right, edge.right);
-        const top = Math.max(r.top, edge.top), bottom = Math.min(r.bottom, edge.bottom);
-        if (right - left < 1 || bottom - top < 1) continue;
-        if (t.left < right && left < t.right && t.top < bottom && top < t.bottom) {
-          covered.push(piece.closest('.st').id + ': ' + n.data.trim());
-        }
+        if (r.width < 0.5) continue;
+        const seen = {left: Math.max(r.left, clip.left), right: Math.min(r.right, clip.right),
+                      top: Math.max(r.top, clip.top), bottom: Math.min(r.bottom, clip.bottom)};
+        // a line's text reaches a little above its line (the font's ascent): text is cut at
+        // the sides and at the bottom, where a box runs out of room
+        const cut = r.left < clip.left - 0.5 || r.right > clip.right + 0.5
+          || r.bottom > clip.bottom + 0.5;
+        out.push({station, text: n.data.trim(), seen, cut});
       }
     }
   });
+  return out;
+};
+"""
+
+# The station text the token's translucent halo lies over ([] when none): the halo's circle
+# against each text's rectangle as its box shows it.
+HALO_CLASHES = (
+    "() => {"
+    + STATION_TEXT
+    + """
+  const halo = document.querySelector('#token:not(.away) .halo, .column-view .tok .halo');
+  if (!halo) return [];
+  const h = halo.getBoundingClientRect();
+  const c = {x: h.left + h.width / 2, y: h.top + h.height / 2, r: h.width / 2};
+  return visibleText().filter(({seen}) => {
+    if (seen.right - seen.left < 1 || seen.bottom - seen.top < 1) return false;
+    const dx = Math.max(seen.left - c.x, 0, c.x - seen.right);
+    const dy = Math.max(seen.top - c.y, 0, c.y - seen.bottom);
+    return dx * dx + dy * dy < c.r * c.r;
+  }).map(({station, text}) => station + ': ' + text);
+}"""
+)
+
+# The station text its box cuts ([] when none): a word clipped by its box's edge, or a line
+# the box ends an ellipsis short of; and a column's name or category its header cuts.
+CUT_TEXT = (
+    "() => {"
+    + STATION_TEXT
+    + """
+  const cut = visibleText().filter(t => t.cut).map(({station, text}) => station + ': ' + text);
+  document.querySelectorAll('#machine .column').forEach(g => {
+    const frame = g.querySelector('.col-frame').getBoundingClientRect();
+    const name = g.querySelector('.dev-name').getBoundingClientRect();
+    if (name.left < frame.left - 0.5 || name.right > frame.right + 0.5) cut.push(g.id + ' name');
+    const pill = g.querySelector('.cat-tag rect').getBoundingClientRect();
+    const tag = g.querySelector('.cat-tag text').getBoundingClientRect();
+    if (tag.left < pill.left || tag.right > pill.right) cut.push(g.id + ' category');
+  });
+  const first = document.querySelector('#machine .column .col-frame').getBoundingClientRect();
+  document.querySelectorAll('#machine .gutter text').forEach(t => {
+    const r = t.getBoundingClientRect();
+    if (r.width && r.right > first.left) cut.push('gutter: ' + t.textContent);
+  });
+  return cut;
+}"""
+)
+
+# What the token's request label hides of the stations' text, or where the drawing's edge cuts
+# it off ([] when neither). A station's text counts as far as its box shows it.
+LABEL_CLASHES = (
+    "() => {"
+    + STATION_TEXT
+    + """
+  const label = document.querySelector('#token .req');
+  if (!label || !label.textContent.trim()) return [];
+  const t = label.getBoundingClientRect();
+  const covered = visibleText().filter(({seen}) =>
+    seen.right - seen.left >= 1 && seen.bottom - seen.top >= 1
+    && t.left < seen.right && seen.left < t.right && t.top < seen.bottom && seen.top < t.bottom
+  ).map(({station, text}) => station + ': ' + text);
   const drawing = label.closest('svg').getBoundingClientRect();
   if (t.left < drawing.left - 0.5 || t.right > drawing.right + 0.5 || t.top < drawing.top - 0.5) {
     covered.push('cut off by the edge of the drawing');
   }
   return covered;
 }"""
+)

@@ -12,7 +12,7 @@ from app.diagram.layout import layout
 from app.diagram.route import moves
 from app.sim import load_scenario_file, simulate
 
-from .helpers import LABEL_CLASHES
+from .helpers import HALO_CLASHES, LABEL_CLASHES
 
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIOS = sorted(p.stem for p in SHIPPED.glob("*.yaml"))
@@ -75,7 +75,7 @@ def still_page(browser):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_at_every_hop_the_token_touches_the_lit_element_and_its_label_hides_no_text(
+def test_at_every_hop_the_token_touches_the_lit_element_and_its_label_and_halo_hide_no_text(
     still_page, server, scenario
 ):
     sid = new_session(server, scenario)
@@ -86,6 +86,8 @@ def test_at_every_hop_the_token_touches_the_lit_element_and_its_label_hides_no_t
         wait_for_hop(still_page, n)
         assert still_page.evaluate(TOKEN_ON_LIT) == "ok", f"hop {n} of {scenario}"
         assert still_page.evaluate(LABEL_CLASHES) == [], f"hop {n} of {scenario}"
+        # the halo rests in the gap beside the rail, clear of the first letter of any box
+        assert still_page.evaluate(HALO_CLASHES) == [], f"hop {n} of {scenario}"
 
 
 def test_nothing_moves_while_playing_and_the_token_travels_along_the_link(page, server):

@@ -3,9 +3,15 @@ answer nowhere on the projector until the lecturer reveals it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from .helpers import LABEL_CLASHES
+from .helpers import CUT_TEXT, LABEL_CLASHES
+
+LESSONS = sorted(
+    p.stem for p in (Path(__file__).resolve().parents[2] / "scenarios" / "lessons").glob("*.yaml")
+)
 
 # the smallest text of the diagram as drawn (its font size times the drawing's scale), and of
 # the narration panel
@@ -158,3 +164,29 @@ def test_a_followers_phone_draws_the_hops_column_in_text_of_14_px_and_more(
     assert len(devices) >= columns, devices
     phone.context.close()
     lecturer.context.close()
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_on_a_projector_every_step_of_every_lesson_shows_every_boxs_text_whole(
+    projector, server, lesson
+):
+    """The lesson with the most columns included (seven): no word of a box cut by its edge
+    nor ended by an ellipsis, at every hop of every step, with its text still 24 px and more
+    and the narration 28 px and more."""
+    projector.goto(f"{server}/lessons")
+    projector.click(f"form[action='/lessons/{lesson}/present'] button")
+    projector.wait_for_url("**/p/*")
+    steps = int(projector.inner_text(".pr-step").split(" of ")[1].split()[0])
+    shown = -1
+    for step in range(steps):
+        if step:
+            projector.keyboard.press("PageDown")
+            projector.wait_for_selector(f"#narration[data-step='{step}']", state="attached")
+        sizes = projector.evaluate(SIZES)
+        assert sizes["labels"] >= 24 and sizes["narration"] >= 28, (step, sizes)
+        assert sizes["bottom"] <= 1080, (step, sizes)
+        until = int(projector.get_attribute("#player2", "data-until"))
+        for k in range(shown + 1, until + 1):
+            go_to_hop(projector, k)
+            assert projector.evaluate(CUT_TEXT) == [], f"step {step + 1}, hop {k + 1}"
+        shown = max(shown, until)

@@ -190,3 +190,32 @@ def test_on_a_projector_every_step_of_every_lesson_shows_every_boxs_text_whole(
             go_to_hop(projector, k)
             assert projector.evaluate(CUT_TEXT) == [], f"step {step + 1}, hop {k + 1}"
         shown = max(shown, until)
+
+
+# Where the lecturer's controls end on the screen: the step buttons, the playback bar, and the
+# question's reveal button when the step asks one.
+CONTROLS_BOTTOM = """() => {
+  const bottom = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().bottom : 0; };
+  return {nav: bottom('.pr-nav'), playback: bottom('.p-controls'), reveal: bottom('[data-reveal]'),
+          page: document.documentElement.scrollHeight};
+}"""
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_on_a_projector_the_lecturers_controls_stay_on_the_screen_at_every_step(
+    projector, server, lesson
+):
+    """A long narration, a question and a live room's QR code beside it: the narration
+    scrolls in its own box, and the step and playback buttons never fall below 1080 px."""
+    projector.goto(f"{server}/lessons")
+    projector.click(f"form[action='/lessons/{lesson}/present'] button")
+    projector.wait_for_url("**/p/*")
+    projector.click(".open-room button")  # the room panel, its code and its QR on the side
+    projector.wait_for_selector("#room-panel .code")
+    steps = int(projector.inner_text(".pr-step").split(" of ")[1].split()[0])
+    for step in range(steps):
+        if step:
+            projector.keyboard.press("PageDown")
+            projector.wait_for_selector(f"#narration[data-step='{step}']", state="attached")
+        bottoms = projector.evaluate(CONTROLS_BOTTOM)
+        assert max(bottoms.values()) <= 1080, (step + 1, bottoms)

@@ -16,7 +16,9 @@ from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
 from app.sim.scenario import OP_FIELDS as OP_FIELDS  # the composer's fields, for its routes
 from app.sim.trace import STAGES
 
+from . import inspector
 from .analysis.charts import short_number
+from .units import microseconds
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
@@ -24,7 +26,8 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 def install_filters(env: Environment) -> None:
     env.trim_blocks = True  # no blank lines where template tags stood: smaller fragments
     env.lstrip_blocks = True
-    env.filters["us"] = _microseconds
+    env.filters["us"] = microseconds
+    env.filters["wide_detail"] = inspector.wide
     env.filters["speed"] = lambda s: f"{s:g}×"
     env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.filters["short"] = short_number
@@ -36,22 +39,14 @@ def install_filters(env: Environment) -> None:
         INTERCEPTION=INTERCEPTION,
         STAGES=STAGES,
         CATEGORIES=CATEGORIES,
+        guest_chip=inspector.guest_chip,
+        detail=inspector.detail,
     )
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``1 question``, ``2 questions``."""
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
-
-
-def _microseconds(value: int | None) -> str:
-    if value is None:
-        return "–"
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:,.3f} s"
-    if value >= 10_000:
-        return f"{value / 1000:,.1f} ms"
-    return f"{value:,} µs"
 
 
 def composed_fields(op: str, device_type: str) -> tuple[str, ...]:

@@ -195,7 +195,10 @@ def test_on_a_projector_every_step_of_every_lesson_shows_every_boxs_text_whole(
 # Where the lecturer's controls end on the screen: the step buttons, the playback bar, and the
 # question's reveal button when the step asks one.
 CONTROLS_BOTTOM = """() => {
-  const bottom = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().bottom : 0; };
+  const bottom = s => {
+    const e = document.querySelector(s);
+    return e ? e.getBoundingClientRect().bottom : 0;
+  };
   return {nav: bottom('.pr-nav'), playback: bottom('.p-controls'), reveal: bottom('[data-reveal]'),
           page: document.documentElement.scrollHeight};
 }"""

@@ -1,0 +1,92 @@
+"""A hop's detail as a student reads it, never as JSON: a list of names joined by commas (a
+guest as its chip), a list of rows as a small table, a mapping as a list of key: value.
+
+Written in Python, not as recursive template macros: the inspector is in every hop event a
+stream sends, and as macros it took half of an event's rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from numbers import Number
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .units import microseconds
+
+NONE = Markup('<span class="none">none</span>')
+
+
+def guest_chip(guest: Any, colours: Mapping[str, int]) -> Markup:
+    """A guest's name with its colour and shape (the second cue), or a plain chip."""
+    if guest in colours:
+        return Markup('<span class="gchip g{}"><i aria-hidden="true"></i>{}</span>').format(
+            colours[guest], guest
+        )
+    return Markup('<span class="gchip">{}</span>').format(guest or "nobody")
+
+
+def detail(key: str, value: Any, colours: Mapping[str, int]) -> Markup:
+    if isinstance(value, Mapping):
+        if not value:
+            return NONE
+        lines = Markup("").join(
+            Markup("<li>{}: {}</li>").format(
+                guest_chip(k, colours) if k in colours else str(k).replace("_", " "),
+                detail(k, v, colours),
+            )
+            for k, v in value.items()
+        )
+        return Markup('<ul class="kv">{}</ul>').format(lines)
+    if _listed(value):
+        items = list(value)
+        if not items:
+            return NONE
+        if all(isinstance(row, Mapping) for row in items):
+            return _table(items, colours)
+        return Markup(", ").join(detail(key, v, colours) for v in items)
+    return _scalar(key, value, colours)
+
+
+def wide(value: Any) -> bool:
+    """A table, or a mapping of tables, takes the inspector's whole width under its name."""
+    inner = list(value.values()) if isinstance(value, Mapping) else [value]
+    if not any(isinstance(v, Iterable) and not isinstance(v, str) and v for v in inner):
+        return False
+    return isinstance(value, Mapping) or any(isinstance(v, Mapping) for v in value)
+
+
+def _table(rows: list[Mapping[str, Any]], colours: Mapping[str, int]) -> Markup:
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    head = Markup("").join(
+        Markup('<th scope="col">{}</th>').format(c.replace("_", " ")) for c in columns
+    )
+    body = Markup("").join(
+        Markup("<tr>{}</tr>\n").format(
+            Markup("").join(
+                Markup("<td>{}</td>").format(detail(c, row[c], colours) if c in row else "–")
+                for c in columns
+            )
+        )
+        for row in rows
+    )
+    return Markup('<table class="dtbl"><tr>{}</tr>\n{}</table>').format(head, body)
+
+
+def _scalar(key: str, value: Any, colours: Mapping[str, int]) -> Markup:
+    if isinstance(value, str) and value in colours:
+        return guest_chip(value, colours)
+    if value is None:
+        return Markup("–")
+    if isinstance(value, bool):
+        return Markup("yes" if value else "no")
+    if key and key.endswith("_us") and isinstance(value, Number):
+        return escape(microseconds(value))  # type: ignore[arg-type]
+    return escape(value)
+
+
+def _listed(value: Any) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping))

@@ -154,13 +154,10 @@ class LiveSessions:
         if found is None:
             return None
         row, shown = found
-        count = row.commands
         cached = self._cache.get(session_id)
-        if cached is not None and cached.version == count:
-            return Stored(
-                row.id, row.name, row.shipped, row.cursor, row.source, None, cached, shown
-            )
-        items = tuple(r.item for r in repo.list_commands(db, session_id))
+        items = None
+        if cached is None or cached.version != row.commands:
+            items = tuple(r.item for r in repo.list_commands(db, session_id))
         return Stored(row.id, row.name, row.shipped, row.cursor, row.source, items, cached, shown)
 
     def build(self, stored: Stored) -> Live:

@@ -68,7 +68,11 @@ def get_presentation(db: Session, session_id: str) -> PresentationRow | None:
 
 def presents(db: Session, *, lecturer_id: str, session_id: str) -> bool:
     """Whether this lecturer started the presentation held in this session."""
-    row = db.get(PresentationRow, session_id)
+    return presented_by(db.get(PresentationRow, session_id), lecturer_id)
+
+
+def presented_by(row: PresentationRow | None, lecturer_id: str) -> bool:
+    """Whether ``row`` (a session's presentation, or None) was started by this lecturer."""
     return row is not None and row.lecturer_id is not None and row.lecturer_id == lecturer_id
 
 

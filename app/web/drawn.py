@@ -223,7 +223,7 @@ def render_hop(
     if full:
         context = page_context(iovlab, live, k, chosen)
         return str(templates.get_template("diagram/full.html").render(full=True, **context))
-    key = (live.digest, chosen.name, k)
+    key = event_key(live, k, profile)
     kept = iovlab.films.events.get(key)
     if kept is not None:
         return kept
@@ -252,5 +252,7 @@ def render_hop(
     return event
 
 
-def frame_key(live: Live, k: int, profile: str = "") -> tuple[str, str, int]:
+def event_key(live: Live, k: int, profile: str = "") -> tuple[str, str, int]:
+    """Where hop ``k``'s event is kept, rendered or framed: the same for every session of
+    the same content."""
     return (live.digest, profile_named(profile).name, k)

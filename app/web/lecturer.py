@@ -43,12 +43,7 @@ def holds(request: Request, db: Session, session_id: str) -> bool:
 def holds_presentation(request: Request, presentation: PresentationRow | None) -> bool:
     """``holds``, for a presentation already read (with its session)."""
     held = request.session.get(KEY)
-    return (
-        isinstance(held, str)
-        and presentation is not None
-        and presentation.lecturer_id is not None
-        and presentation.lecturer_id == held
-    )
+    return isinstance(held, str) and rooms_repo.presented_by(presentation, held)
 
 
 def require(request: Request, db: Session, session_id: str) -> None:

@@ -3,7 +3,6 @@ the templates use."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from jinja2 import Environment
@@ -29,7 +28,6 @@ def install_filters(env: Environment) -> None:
     env.filters["us"] = microseconds
     env.filters["wide_detail"] = inspector.wide
     env.filters["speed"] = lambda s: f"{s:g}×"
-    env.filters["compact"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.filters["short"] = short_number
     env.filters["tolerance_note"] = tolerance_note
     env.filters["plural"] = plural

@@ -26,7 +26,7 @@ from app.store import rooms
 from .. import owners
 from ..application import Iovlab
 from ..deps import AppDep, ClientDep, session_for, stream_place
-from ..drawn import Film, frame_key, profile_named, render_hop
+from ..drawn import Film, event_key, profile_named, render_hop
 from ..render import SPEEDS
 
 router = APIRouter()
@@ -85,7 +85,7 @@ class HopRenderer:
     def kept(self, iovlab: Iovlab, live: Live, k: int) -> bytes | None:
         """The frame if it was made lately (for this or a same-content session): sent from
         the event loop, with no worker thread to wait for."""
-        return iovlab.films.frames.get(frame_key(live, k, self.profile))
+        return iovlab.films.frames.get(event_key(live, k, self.profile))
 
     def __call__(self, iovlab: Iovlab, live: Live, k: int) -> bytes:
         film = self._held.get(live.digest)
@@ -94,7 +94,7 @@ class HopRenderer:
             film = self._held[live.digest] = iovlab.films.of(live, self._chosen)
         html = render_hop(iovlab, live, k, profile=self.profile, film=film, keep=False)
         frame = ServerSentEvent(data=html, event="hop", id=str(k), retry=RETRY_MS).encode()
-        iovlab.films.frames.put(frame_key(live, k, self.profile), frame)
+        iovlab.films.frames.put(event_key(live, k, self.profile), frame)
         return frame
 
 

@@ -1,3 +1,5 @@
+import time
+
 import httpx2 as httpx
 
 
@@ -21,6 +23,17 @@ def wait_for_k(page, value, timeout=30_000):
         " && !document.getElementById('token').dataset.moving",
         timeout=timeout,
     )
+
+
+def wait_for_k_under_csp(page, value, seconds=30):
+    """As ``wait_for_k``, on a page whose CSP forbids eval (Playwright's wait_for_function
+    evaluates its predicate with eval, which Chromium 156 refuses under script-src 'self')."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if k(page) == value and page.get_attribute("#token", "data-moving") is None:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the player did not settle on hop {value} (it shows {k(page)})")
 
 
 def jump(page, sid, seq):

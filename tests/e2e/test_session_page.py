@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from .helpers import compose, hops, jump, k, open_session, wait_for_k
+from .helpers import compose, hops, jump, k, open_session, wait_for_k, wait_for_k_under_csp
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.11.4.min.js"
 
@@ -200,7 +200,7 @@ def test_the_pages_work_under_the_content_security_policy(browser, server):
     )
     open_session(page, server, "shared")
     page.keyboard.press("ArrowRight")
-    wait_for_k(page, 0)
+    wait_for_k_under_csp(page, 0)
     page.click("[data-act=play]")
     page.wait_for_selector("#player2[data-playing='1']", state="attached")
     deadline = time.monotonic() + 10  # streamed hops arrive through the event stream

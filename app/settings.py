@@ -55,8 +55,9 @@ class Settings(BaseSettings):
         10,
         ge=1,
         le=200,
-        description="Database connections each worker keeps, and as many more at peaks, with "
-        "as many threads; workers × 2 × this must stay under PostgreSQL's max_connections.",
+        description="Half the database connections each worker may open (and keeps once "
+        "opened), with as many threads; workers × 2 × this must stay under PostgreSQL's "
+        "max_connections.",
     )
     scenarios_dir: Path = Field(ROOT / "scenarios", description="Where the shipped scenarios are.")
     hop_interval_s: float = Field(

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -164,7 +165,7 @@ class LiveSessions:
         cached = stored.cached
         if stored.items is None and cached is not None:
             return _with_cursor(cached, stored.cursor)
-        scenario = cached.scenario if cached else load_scenario(stored.source)
+        scenario = cached.scenario if cached else _parsed(stored.source)
         commands = tuple(_Stored(item=json.loads(i)).item for i in stored.items or ())
         digest = content_digest(stored.source, stored.items or ())
         trace = self.trace_of(digest, scenario, commands)
@@ -214,6 +215,14 @@ class LiveSessions:
     def remember(self, live: Live) -> None:
         """Keep a session just built, so its next load needs no replay."""
         self._cache.put(live.id, live, hops=len(live.trace.hops))
+
+
+@lru_cache(maxsize=64)
+def _parsed(source: str) -> Scenario:
+    """A stored scenario's text, parsed: a class's sessions share one source, and parsing
+    it is most of the cost of loading a session this worker has not seen (Scenario is
+    frozen, so one parse can serve them all)."""
+    return load_scenario(source)
 
 
 def _with_cursor(live: Live, cursor: int) -> Live:

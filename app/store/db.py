@@ -14,18 +14,21 @@ from . import models  # noqa: F401  (registers the tables)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """At most ``2 × pool_size`` connections: the app runs as many worker threads (app.py)."""
+    """At most ``2 × pool_size`` connections, as many as the app's worker threads (app.py),
+    each kept once opened: connections opened at a peak and closed after it (a pool's
+    overflow) made a busy class pay for a new PostgreSQL backend every few requests."""
+    connections = 2 * pool_size
     if url.startswith("sqlite"):
         options: dict[str, object] = {"connect_args": {"check_same_thread": False}}
         if url in {"sqlite://", "sqlite:///:memory:"}:
             options["poolclass"] = StaticPool  # one shared in-memory database
         else:
-            options |= {"pool_size": pool_size, "max_overflow": pool_size}
+            options |= {"pool_size": connections, "max_overflow": 0}
         engine = create_engine(url, **options)
     else:
         # pre-ping: a connection that died in an outage is replaced, not handed to a request
         engine = create_engine(
-            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30
+            url, pool_pre_ping=True, pool_size=connections, max_overflow=0, pool_timeout=30
         )
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine

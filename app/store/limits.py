@@ -81,14 +81,14 @@ RETURNING id
 """
 _FORGET_OLD = "DELETE FROM rate_hits WHERE key = :key AND at_s <= :since"
 _HIT_IF_ROOM_PG = text(f"WITH gone AS ({_FORGET_OLD}) {_HIT_IF_ROOM}")
-_HIT_IF_ROOM_SQLITE = text(_HIT_IF_ROOM)
+_FORGET_OLD_SQLITE, _HIT_IF_ROOM_SQLITE = text(_FORGET_OLD), text(_HIT_IF_ROOM)
 
 
 def _hit_if_room(db: Session, key: str, limit: int, since: float, now: float) -> int | None:
     values = {"key": key, "now": now, "since": since, "limit": limit}
     if db.get_bind().dialect.name == "postgresql":
         return db.connection().execute(_HIT_IF_ROOM_PG, values).scalar()
-    db.connection().execute(text(_FORGET_OLD), values)
+    db.connection().execute(_FORGET_OLD_SQLITE, values)
     return db.connection().execute(_HIT_IF_ROOM_SQLITE, values).scalar()
 
 

@@ -123,16 +123,27 @@ LAPTOP = Profile(
     gutter=78,
     strip=40,  # a disk's column and this fit a 390-px phone at 1 px per unit
     header=40,
-    row_max=84,
+    row_max=102,  # an application's request on three lines, its driver's cell on three
     row_min=40,
-    guest_band=200,
-    bus=30,
-    model=24,
-    table=112,
+    guest_band=240,  # three guests a little shorter: a phone still draws one at 12 px
+    bus=32,  # two lines: the traps and the exits of the request last caught
+    model=44,  # three lines: a model's name and what it did, in a column as narrow as a mouse's
+    table=116,  # an image file's two layers, qcow2's arithmetic and the extent under it
     hardware=96,
     rail_inset=4,
     token_r=8,
     unit_max=150,
+    app_h=45,
+    drv_min=18,  # one line (three guests: an application's request still has three)
+    text=(
+        ("keyboard", 6.3),
+        ("mouse", 6.3),
+        ("vswitch", 6.3),
+        ("console_switch", 6.3),
+        ("printer", 6.3),
+        ("nic", 11.2),
+        ("disk", 11.6),
+    ),
 )
 PROJECTOR = Profile(
     name="projector",

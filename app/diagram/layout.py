@@ -73,6 +73,12 @@ class Profile:
     unit_max: int  # the widest a keyboard's column gets (a disk's is 2.3 times that)
     column: int = 0  # every column this wide, whatever its device (0: by the device's weight)
     app_h: int = 0  # the least height of an application's cell (0: one line)
+    # MIN_TEXT where this profile's pieces need other widths, in ems: a laptop's narrow
+    # columns take a little of a disk's and a printer's width, so a request, a model's name or
+    # a trap count wraps onto two lines rather than five, and its vNIC table keeps its columns
+    text: tuple[tuple[str, float], ...] = ()
+    drv_min: int = 0  # the least height of a driver's cell an application's app_h leaves it
+    snug: int = 0  # the width with two guests or fewer, whose drivers' cells have lines to wrap
 
     @property
     def rail(self) -> int:
@@ -117,20 +123,35 @@ LAPTOP = Profile(
     gutter=78,
     strip=40,  # a disk's column and this fit a 390-px phone at 1 px per unit
     header=40,
-    row_max=84,
+    row_max=102,  # an application's request on three lines, its driver's cell on three
     row_min=40,
-    guest_band=200,
-    bus=30,
-    model=24,
-    table=112,
+    guest_band=240,  # three guests a little shorter: a phone still draws one at 12 px
+    bus=32,  # two lines: the traps and the exits of the request last caught
+    model=44,  # three lines: a model's name and what it did, in a column as narrow as a mouse's
+    table=116,  # an image file's two layers, qcow2's arithmetic and the extent under it
     hardware=96,
     rail_inset=4,
     token_r=8,
     unit_max=150,
+    app_h=45,
+    drv_min=18,  # one line (three guests: an application's request still has three)
+    text=(
+        ("keyboard", 6.3),
+        ("mouse", 6.3),
+        ("vswitch", 6.3),
+        ("console_switch", 6.3),
+        ("printer", 6.3),
+        ("nic", 11.2),
+        ("disk", 11.6),
+    ),
 )
 PROJECTOR = Profile(
     name="projector",
-    width=1550,  # seven devices draw wider, each column as narrow as its words: 24.2 px
+    width=1450,  # three guests: a driver's cell has one line, its column as wide as its words
+    # two guests: as narrow as the boxes' words let a few columns be, so the narration beside
+    # the drawing has the rest of the screen; seven devices draw wider (1,597), each column as
+    # narrow as its words: 24.2 px
+    snug=1100,
     font=26,  # 24 px and more once the drawing is scaled to a 1920-px projector
     gutter=128,  # a guest's name over its OS (windows), trap handler; hardware runs up it
     strip=64,
@@ -146,6 +167,7 @@ PROJECTOR = Profile(
     token_r=15,
     unit_max=420,  # a lesson of one device fills the projector too
     app_h=68,
+    text=(("image", 13.0),),  # an image's layer: qcow2's arithmetic, on the lines of its table
 )
 # A follower's phone shows one column at a time, the width of the screen: every column as
 # wide, the names beside it narrow, so that the boxes' text is 14 px and more on a 390-px phone.
@@ -284,7 +306,14 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
             y=guests_top + i * row_h,
             h=row_h,
             # the applications get one line at least, the drivers the rest
-            split_y=guests_top + i * row_h + max(round(row_h * 0.4), p.font + 7, p.app_h + 5),
+            # (as many as the profile wants while the drivers keep a line of their own)
+            split_y=guests_top
+            + i * row_h
+            + max(
+                round(row_h * 0.4),
+                p.font + 7,
+                min(p.app_h + 5, round(row_h) - 6 - max(p.drv_min, p.font + 4)),
+            ),
         )
         for i, g in enumerate(scenario.guests)
     )
@@ -293,7 +322,7 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
     model_y = bus.bottom + GAP
     table_y = model_y + p.model + GAP
     hardware_band = Box(0, vmm_band.bottom + GAP, p.width, p.hardware + 2 * GAP)
-    columns = _columns(scenario, p)
+    columns = _columns(scenario, p, p.snug if p.snug and n <= 2 else p.width)
     stations: dict[str, Station] = {}
 
     def add(kind: str, column: Column, guest: str | None, box: Box) -> None:
@@ -329,17 +358,18 @@ def layout(scenario: Scenario, profile: Profile = LAPTOP) -> Diagram:
 
 def column_need(p: Profile, device_type: str) -> float:
     """The narrowest column of a device type whose words fit whole between its rails."""
-    return MIN_TEXT.get(device_type, OTHER_TEXT) * p.font + 2 * (p.rail + p.clearance)
+    ems = dict(p.text).get(device_type) or MIN_TEXT.get(device_type, OTHER_TEXT)
+    return ems * p.font + 2 * (p.rail + p.clearance)
 
 
-def _widths(p: Profile, types: list[str]) -> list[float]:
+def _widths(p: Profile, types: list[str], width: int) -> list[float]:
     """Each column's width: the room shared by weight, no column narrower than its words need
     (the others share what is left), few devices making narrower columns, not emptier ones."""
     if p.column:
         return [float(p.column)] * len(types)
     weights = [COLUMN_WEIGHT.get(t, OTHER_WEIGHT) for t in types]
     needs = [column_need(p, t) for t in types]
-    room = p.width - p.gutter - label_room(p)
+    room = width - p.gutter - label_room(p)
     fixed: set[int] = set()
     while True:
         free = [i for i in range(len(types)) if i not in fixed]
@@ -351,8 +381,8 @@ def _widths(p: Profile, types: list[str]) -> list[float]:
         fixed |= short
 
 
-def _columns(scenario: Scenario, p: Profile) -> tuple[Column, ...]:
-    widths = _widths(p, [d.type for d in scenario.devices])
+def _columns(scenario: Scenario, p: Profile, width: int) -> tuple[Column, ...]:
+    widths = _widths(p, [d.type for d in scenario.devices], width)
     columns = []
     x = float(p.gutter)
     for device, w in zip(scenario.devices, widths, strict=True):

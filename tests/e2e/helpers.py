@@ -176,3 +176,20 @@ LABEL_CLASHES = (
   return covered;
 }"""
 )
+
+# The boxes whose text is cut ([] when none), each as its station and the text it holds: a line
+# wider than the element it is in (scrollWidth past clientWidth, where an ellipsis or the box's
+# edge ends it), or a text the page itself ends with an ellipsis. A box's words that wrap past
+# its bottom are CUT_TEXT's.
+BOX_TEXT_CUT = """() => Array.from(document.querySelectorAll('#machine .st .pc')).filter(pc => {
+  const drawn = [pc, ...pc.querySelectorAll('*')]
+    .filter(e => e.getClientRects().length && !e.closest('.visually-hidden'));
+  const clips = e => getComputedStyle(e).overflowX !== 'visible';
+  return drawn.some(e => e.scrollWidth > e.clientWidth + 1 && clips(e)
+    || Array.from(e.childNodes).some(n => n.nodeType === 3 && n.data.trim().endsWith('\\u2026')));
+}).map(pc => pc.id.slice(3) + ': ' + pc.textContent.replace(/\\s+/g, ' ').trim())"""
+
+# How many lines each keyboard's name takes in its hardware box (1: "keyboard", never "key-board")
+KEYBOARD_LINES = """() => Array.from(document.querySelectorAll('#machine .k-hw .pc .lbl'))
+  .filter(e => e.textContent.replace(/\\u00ad/g, '') === 'keyboard')
+  .map(e => new Set(Array.from(e.getClientRects()).map(r => Math.round(r.top))).size)"""

@@ -12,7 +12,7 @@ from app.diagram.layout import layout
 from app.diagram.route import moves
 from app.sim import load_scenario_file, simulate
 
-from .helpers import HALO_CLASHES, LABEL_CLASHES
+from .helpers import BOX_TEXT_CUT, CUT_TEXT, HALO_CLASHES, KEYBOARD_LINES, LABEL_CLASHES
 
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIOS = sorted(p.stem for p in SHIPPED.glob("*.yaml"))
@@ -88,6 +88,22 @@ def test_at_every_hop_the_token_touches_the_lit_element_and_its_label_and_halo_h
         assert still_page.evaluate(LABEL_CLASHES) == [], f"hop {n} of {scenario}"
         # the halo rests in the gap beside the rail, clear of the first letter of any box
         assert still_page.evaluate(HALO_CLASHES) == [], f"hop {n} of {scenario}"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_on_a_laptop_every_boxs_text_shows_whole_at_every_hop(still_page, server, scenario):
+    """At 1366×768, seven columns included: no box's line ends in an ellipsis or runs past its
+    edge, no word wraps past its bottom, and the keyboard is never "key-board"."""
+    sid = new_session(server, scenario)
+    total = len(httpx.get(f"{server}/api/sessions/{sid}/trace").json()["hops"])
+    still_page.goto(f"{server}/s/{sid}?at=0")
+    assert all(n == 1 for n in still_page.evaluate(KEYBOARD_LINES)), scenario
+    for n in range(total + 1):
+        if n:
+            still_page.keyboard.press("ArrowRight")
+            wait_for_hop(still_page, n)
+        assert still_page.evaluate(BOX_TEXT_CUT) == [], f"hop {n} of {scenario}"
+        assert still_page.evaluate(CUT_TEXT) == [], f"hop {n} of {scenario}"
 
 
 def test_nothing_moves_while_playing_and_the_token_travels_along_the_link(page, server):

@@ -222,3 +222,79 @@ def test_on_a_projector_the_lecturers_controls_stay_on_the_screen_at_every_step(
             projector.wait_for_selector(f"#narration[data-step='{step}']", state="attached")
         bottoms = projector.evaluate(CONTROLS_BOTTOM)
         assert max(bottoms.values()) <= 1080, (step + 1, bottoms)
+
+
+def present_with_a_room(page, server, lesson):
+    """The lesson presented from the list, its live room open."""
+    page.goto(f"{server}/lessons")
+    page.click(f"form[action='/lessons/{lesson}/present'] button")
+    page.wait_for_url("**/p/*")
+    page.click(".open-room button")
+    page.wait_for_selector("#room-panel .code")
+    return int(page.inner_text(".pr-step").split(" of ")[1].split()[0])
+
+
+# The room's code and join address as the projector shows them: the code's lines, the address's
+# lines each with the text that ends it, and whether either runs past the room panel.
+ROOM_TEXT = """() => {
+  const lines = e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    const rows = new Map();
+    const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      for (let i = 0; i < n.data.length; i++) {
+        range.setStart(n, i);
+        range.setEnd(n, i + 1);
+        const r = range.getBoundingClientRect();
+        if (!r.width) continue;
+        const top = Math.round(r.top / 4);
+        rows.set(top, (rows.get(top) || '') + n.data[i]);
+      }
+    }
+    return Array.from(rows.values());
+  };
+  const panel = document.getElementById('room-panel').getBoundingClientRect();
+  const code = document.querySelector('#room-panel .code');
+  const url = document.querySelector('#room-panel .join strong');
+  const out = [code, url].some(e => e.getBoundingClientRect().right > panel.right);
+  return {code: lines(code), url: lines(url), out};
+}"""
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_live_rooms_code_shows_on_one_line_and_its_address_breaks_only_after_a_slash(
+    projector, server, lesson
+):
+    present_with_a_room(projector, server, lesson)
+    room = projector.evaluate(ROOM_TEXT)
+    code = projector.inner_text("#room-panel .code")
+    assert room["code"] == [code] and len(code) == 8, room
+    assert all(line.endswith("/") for line in room["url"][:-1]), room
+    assert "".join(room["url"]).endswith("/join") and not room["out"], room
+
+
+# The narration's text that its box hides (0 when it shows whole), in px
+NARRATION_HIDDEN = """() => {
+  const n = document.getElementById('narration');
+  return n.scrollHeight - n.clientHeight;
+}"""
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_with_a_live_room_open_every_steps_narration_shows_whole_without_scrolling(
+    projector, server, lesson, artifacts
+):
+    """1920×1080, the room's code and QR on the screen: each step's narration whole at 28 px,
+    the diagram's labels still 24 px and more, the step and playback buttons on the screen."""
+    steps = present_with_a_room(projector, server, lesson)
+    for step in range(steps):
+        if step:
+            projector.keyboard.press("PageDown")
+            projector.wait_for_selector(f"#narration[data-step='{step}']", state="attached")
+        sizes = projector.evaluate(SIZES)
+        assert sizes["labels"] >= 24 and sizes["narration"] >= 28, (step + 1, sizes)
+        assert projector.evaluate(NARRATION_HIDDEN) <= 0, f"step {step + 1}"
+        assert max(projector.evaluate(CONTROLS_BOTTOM).values()) <= 1080, f"step {step + 1}"
+        if step == 0:
+            projector.screenshot(path=artifacts / f"presenter-room-{lesson}-1920.png")

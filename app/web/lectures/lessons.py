@@ -123,4 +123,7 @@ def lecturer_at(request: Request, iovlab: AppDep, db: DbDep, live: LiveDep, k: i
 
 
 def _qr(url: str) -> str:
-    return str(segno.make(url, error="m").svg_inline(scale=5, dark="#111", light="#fff"))
+    """The QR code drawn whole at whatever size the page gives it (a viewBox, no fixed size),
+    with a quiet zone of two modules: the room panel's white is the rest of it."""
+    code = segno.make(url, error="m")
+    return str(code.svg_inline(scale=5, border=2, omitsize=True, dark="#111", light="#fff"))

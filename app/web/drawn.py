@@ -20,6 +20,8 @@ from app.diagram.pieces import Pieces
 from app.diagram.route import Move, moves
 from app.sessions import Live
 
+from . import hop_parts
+
 if TYPE_CHECKING:  # the application object holds the films
     from .application import Iovlab
 
@@ -230,23 +232,22 @@ def render_hop(
     film = film or iovlab.films.of(live, chosen)
     hop = hops[k]
     changed = film.pieces.changes[k]
-    context = {
-        "session": live,
-        "film": film,
-        "g": film.colours,
-        "k": k,
-        "total": len(hops),
-        "hop": hop,
-        "move": film.moves[k],
-        "trail": film.trail(k),
-        "changed": {pid: p for pid, p in changed.items() if not pid.startswith("req-")},
-        "rows": [p for pid, p in changed.items() if pid.startswith("req-")],
-        "starts": film.by_request[hop.request][0] == k,
-        "record": _record(live, film, k),
-        "span": film.span(k),
-        "full": False,
-    }
-    event = str(templates.get_template("diagram/hop.html").render(**context))
+    pieces = templates.get_template("diagram/pieces.html").module
+    event = hop_parts.hop_event(
+        k=k,
+        total=len(hops),
+        hop=hop,
+        move=film.moves[k],
+        trail=film.trail(k),
+        span=film.span(k),
+        g=film.colours,
+        record=_record(live, film, k),
+        changed={pid: p for pid, p in changed.items() if not pid.startswith("req-")},
+        rows=[p for pid, p in changed.items() if pid.startswith("req-")],
+        starts=film.by_request[hop.request][0] == k,
+        piece=pieces.piece,  # type: ignore[attr-defined]
+        request_row=pieces.request_row,  # type: ignore[attr-defined]
+    )
     if keep:
         iovlab.films.events.put(key, event)
     return event

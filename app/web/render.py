@@ -15,7 +15,7 @@ from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
 from app.sim.scenario import OP_FIELDS as OP_FIELDS  # the composer's fields, for its routes
 from app.sim.trace import STAGES
 
-from . import inspector
+from . import hop_parts, inspector
 from .analysis.charts import short_number
 from .units import microseconds
 
@@ -39,6 +39,11 @@ def install_filters(env: Environment) -> None:
         CATEGORIES=CATEGORIES,
         guest_chip=inspector.guest_chip,
         detail=inspector.detail,
+        # the parts a hop rewrites, one definition for the page and the events (hop_parts.py)
+        hop_position=hop_parts.position,
+        hop_now=hop_parts.now,
+        hop_log_line=hop_parts.log_line,
+        hop_inspector=hop_parts.inspector,
     )
 
 

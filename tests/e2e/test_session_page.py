@@ -74,7 +74,8 @@ def test_a_refused_request_shows_where_the_vmm_refused_it(page, server, artifact
     page.keyboard.press("End")
     wait_for_k(page, len(hops(server, sid)) - 1)
     compose(page, "disk0", "disk_read", guest="vm3", block=4095, count=4)
-    page.wait_for_selector("#token.refused", state="attached", timeout=15000)
+    # the page plays the new request to its end (30 s, as wait_for_k: a loaded CI machine)
+    page.wait_for_selector("#token.refused", state="attached", timeout=30_000)
     assert "status out of range" in page.inner_text("#now")
     trace = hops(server, sid)
     request = trace[-1]["request"]

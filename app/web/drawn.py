@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from app.diagram.colours import GUESTS
-from app.diagram.layout import LAPTOP, PHONE, PROFILES, Diagram, Profile, layout
+from app.diagram.layout import Diagram, layout
 from app.diagram.pieces import Pieces
+from app.diagram.profiles import LAPTOP, PHONE, PROFILES, Profile
 from app.diagram.route import Move, moves
 from app.sessions import Live
 

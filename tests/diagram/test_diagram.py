@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.diagram.layout import LAPTOP, PHONE, PROJECTOR, Box, column_need, layout
+from app.diagram.layout import Box, layout
 from app.diagram.pieces import Pieces
+from app.diagram.profiles import LAPTOP, PHONE, PROJECTOR, column_need
 from app.diagram.route import moves, station_of
 from app.sim import load_scenario_file, simulate
 from app.sim.scenario import MAX_GUESTS

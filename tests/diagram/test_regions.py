@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.diagram.layout import LAPTOP, PHONE, PROJECTOR, layout
+from app.diagram.layout import layout
 from app.diagram.pieces import Pieces
+from app.diagram.profiles import LAPTOP, PHONE, PROJECTOR
 from app.diagram.regions import CHIP, GAP, PAD, callouts, inside, text_em
 from app.sim import load_scenario_file, simulate
 

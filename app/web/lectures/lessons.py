@@ -8,7 +8,7 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.diagram.layout import PROJECTOR
+from app.diagram.profiles import PROJECTOR
 from app.lessons.study import PROGRESS_COOKIE, read_progress
 from app.store import rooms as rooms_repo
 

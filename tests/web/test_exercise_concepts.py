@@ -59,14 +59,20 @@ def test_watching_a_concept_question_opens_the_trace_that_shows_it(client, instr
     exercise_id = create_exercise(client, templates=CONCEPTS)
     url, _ = submit(client, exercise_id, "ada", right=False)
     for number, question in enumerate(questions_of(client, exercise_id, "ada")):
-        assert question.commands  # all-devices has a device for each
+        # all-devices has a device for each, but a true/false question's four statements,
+        # drawn at random, may all be ones no trace of this machine shows (a passed-through
+        # device's DMA, say): its machine then opens at its start
+        shown = question.template != "true_false" or question.commands
+        assert shown or question.focus == -1
         response = client.post(f"{url}/watch/{number}", follow_redirects=False)
         session_id = response.headers["location"].rsplit("/", 1)[1]
         info = client.get(f"/api/sessions/{session_id}").json()
         trace = client.get(f"/api/sessions/{session_id}/trace").json()
         assert len(info["commands"]) == len(question.commands)
         assert info["cursor"] == question.focus
-        assert 0 <= info["cursor"] < len(trace["hops"])
+        if shown:
+            assert question.commands
+            assert 0 <= info["cursor"] < len(trace["hops"])
 
 
 def test_practice_offers_the_concept_questions_on_every_shipped_machine(client):

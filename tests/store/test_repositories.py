@@ -60,6 +60,21 @@ def test_command_counts_leave_out_sessions_with_none(db):
     assert sessions.command_counts(db, session_ids=[]) == {}
 
 
+def test_a_workers_every_stream_is_counted_and_bookmarked_in_one_statement_each(db):
+    # a worker streaming a class asks about hundreds of sessions at each tick
+    rows = [_session(db) for _ in range(300)]
+    for n, row in enumerate(rows[:120]):
+        for _ in range(n % 3 + 1):
+            sessions.add_command(db, session_id=row.id, item_json="{}")
+    ids = [r.id for r in rows] + ["no-such-session"]
+    assert sessions.command_counts(db, session_ids=ids) == {
+        row.id: n % 3 + 1 for n, row in enumerate(rows[:120])
+    }
+    sessions.set_cursors(db, cursors={row.id: n for n, row in enumerate(rows)} | {"gone": 3})
+    db.expire_all()
+    assert [sessions.get_session(db, r.id).cursor for r in rows] == list(range(300))
+
+
 def test_cursors_move_one_at_a_time_or_many_in_one_transaction(db):
     a, b = _session(db), _session(db)
     sessions.set_cursor(db, session_id=a.id, cursor=7)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from . import models  # noqa: F401  (registers the tables)
 
+# A connection idle in the pool longer than this is pinged before it is handed out
+IDLE_PING_S = 10.0
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+
+def make_engine(url: str, *, pool_size: int = 10, idle_ping_s: float = IDLE_PING_S) -> Engine:
     """At most ``2 × pool_size`` connections, as many as the app's worker threads (app.py),
     each kept once opened: connections opened at a peak and closed after it (a pool's
     overflow) made a busy class pay for a new PostgreSQL backend every few requests."""
@@ -26,12 +30,35 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             options |= {"pool_size": connections, "max_overflow": 0}
         engine = create_engine(url, **options)
     else:
-        # pre-ping: a connection that died in an outage is replaced, not handed to a request
-        engine = create_engine(
-            url, pool_pre_ping=True, pool_size=connections, max_overflow=0, pool_timeout=30
-        )
+        engine = create_engine(url, pool_size=connections, max_overflow=0, pool_timeout=30)
+        _ping_when_idle(engine, idle_ping_s)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """A connection that sat idle longer than ``idle_s`` is pinged before a request gets it,
+    and replaced if the database dropped it meanwhile (a restart in a quiet hour).
+
+    Not every checkout, as the pool's ``pre_ping`` would: under a class each request takes
+    two connections, and their pings were a sixth of a command's work. A connection used
+    moments ago that an outage has just cut fails its statement instead (a clear 503, see
+    web/platform/errors.py), and the pool then renews every connection it holds.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def idle_from_now(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def alive_or_replaced(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_s:
+            return  # new, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError("the database closed an idle connection") from error
 
 
 class NulInText(ValueError):

@@ -20,6 +20,7 @@ from app.diagram.pieces import Pieces
 from app.diagram.profiles import LAPTOP, PHONE, PROFILES, Profile
 from app.diagram.route import Move, moves
 from app.sessions import Live
+from app.sessions.cache import HopBoundedCache
 
 from . import hop_parts
 
@@ -58,14 +59,22 @@ class Film:
 class Films:
     """The most recently used sessions' films (a film is a pass over the trace), kept by
     the session's content: sessions of the same scenario and commands share one, and the
-    hop events rendered from it (``events``)."""
+    hop events rendered from it (``events``).
+
+    Weighed by their hops (a film holds about a kilobyte a hop): enough for the sessions
+    of a class a worker serves, each of its own, so a student's page, stream and scrubs
+    build their film once, not once each. A film being built is built once: the others
+    who ask for it meanwhile wait for it."""
 
     def __init__(
-        self, size: int = 64, event_bytes: int = 16 * 2**20, frame_bytes: int = 32 * 2**20
+        self,
+        max_hops: int = 60_000,
+        event_bytes: int = 16 * 2**20,
+        frame_bytes: int = 32 * 2**20,
     ) -> None:
-        self._size = size
-        self._cache: OrderedDict[tuple[str, str], Film] = OrderedDict()
+        self._cache: HopBoundedCache[tuple[str, str], Film] = HopBoundedCache(max_hops)
         self._lock = threading.Lock()
+        self._building: dict[tuple[str, str], threading.Lock] = {}
         self.events: HopEvents[str] = HopEvents(event_bytes)
         # the same events framed for a stream, as the bytes on the wire: a class streaming
         # one content encodes each event once, not once a student
@@ -73,16 +82,18 @@ class Films:
 
     def of(self, live: Live, profile: Profile = LAPTOP) -> Film:
         key = (live.digest, profile.name)
+        film = self._cache.get(key)
+        if film is not None:
+            return film
         with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
             film = self._cache.get(key)
-            if film is not None:
-                self._cache.move_to_end(key)
-                return film
-        film = build_film(live, profile)
+            if film is None:
+                film = build_film(live, profile)
+                self._cache.put(key, film, hops=len(film.moves))
         with self._lock:
-            self._cache[key] = film
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
+            self._building.pop(key, None)
         return film
 
 

@@ -25,6 +25,7 @@ from app.sim.scenario import Level, Scenario
 from app.store import limits
 from app.store import rooms as rooms_repo
 from app.store import sessions as repo
+from app.store.db import reading
 from app.store.models import SessionRow
 
 from .live import Live, LiveSessions, Stored, content_digest
@@ -50,6 +51,7 @@ class Sessions:
         max_hops: int = DEFAULT_MAX_HOPS,
     ) -> None:
         self._engine = engine
+        self._reads = reading(engine)
         self._shipped = shipped
         self._per_minute = per_minute
         self.max_scenario_bytes = max_scenario_bytes
@@ -169,14 +171,15 @@ class Sessions:
         """A session read on a connection of its own, given back before the replay."""
         if len(session_id) > 40:  # no id is that long: no query for it
             return None
-        return self._live.load(self._engine, session_id)
+        return self._live.load(self._reads, session_id)
 
-    def look_up(self, db: Session, session_id: str) -> Stored | None:
-        """What the store holds of a session, read on the caller's connection, which can
-        go back to the pool before ``build`` replays it."""
+    def find(self, session_id: str) -> Stored | None:
+        """What the store holds of a session, read on a connection of its own (outside a
+        transaction), given back to the pool before ``build`` replays it."""
         if len(session_id) > 40:  # no id is that long: no query for it
             return None
-        return self._live.read(db, session_id)
+        with Session(self._reads) as db:
+            return self._live.read(db, session_id)
 
     def build(self, stored: Stored) -> Live:
         """The session ``look_up`` found, replayed unless a trace of its content is kept."""

@@ -36,6 +36,16 @@ def make_engine(url: str, *, pool_size: int = 10, idle_ping_s: float = IDLE_PING
     return engine
 
 
+def reading(engine: Engine) -> Engine:
+    """The same pool, for reads that need no transaction: each statement alone, with no
+    BEGIN before it or ROLLBACK after (three round trips to the database become one).
+    Every look at a session is one; on PostgreSQL's READ COMMITTED each statement of a
+    transaction saw the newest data anyway."""
+    if engine.dialect.name != "postgresql":
+        return engine  # SQLite is in the process: a transaction costs it no round trip
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _ping_when_idle(engine: Engine, idle_s: float) -> None:
     """A connection that sat idle longer than ``idle_s`` is pinged before a request gets it,
     and replaced if the database dropped it meanwhile (a restart in a quiet hour).

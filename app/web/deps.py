@@ -92,10 +92,9 @@ def session_for(request: Request, iovlab: Iovlab, session_id: str) -> tuple[Live
 
     Read on a connection of its own, given back before the replay: the request's own
     session must not hold one through the handler while another is asked for (see above)."""
-    with Session(iovlab.engine) as db:
-        stored = iovlab.sessions.look_up(db, session_id)
-        if stored is None:
-            raise HTTPException(status_code=404, detail="no such session")
+    stored = iovlab.sessions.find(session_id)
+    if stored is None:
+        raise HTTPException(status_code=404, detail="no such session")
     lecturer.guard(request, stored.presentation)
     lecturing = lecturer.holds_presentation(request, stored.presentation)
     return iovlab.sessions.build(stored), lecturing

@@ -12,6 +12,7 @@ core's (:mod:`app.sim.state`); :mod:`.fold` adds what the page words beyond it.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from app.sim import Hop, Scenario, Trace
@@ -47,22 +48,48 @@ class Pieces:
         self.initial: dict[str, Piece] = {}
         for device in scenario.devices:
             self.initial.update(self._column(machine, device.id))
-        self.changes: list[dict[str, Piece]] = []
+        # The fold runs as far as it is asked, no further: a stream's first hop needs the
+        # first hop's changes, not the whole trace's (a class's streams each starting on a
+        # session of its own waited for whole folds)
+        self._hops = trace.hops
+        self._machine = machine
+        self._current = dict(self.initial)
+        self._changes: list[dict[str, Piece]] = []
         self._checkpoints: dict[int, dict[str, Piece]] = {}  # the whole state every CHECKPOINT
-        current = dict(self.initial)
-        for hop in trace.hops:
-            self.advance(machine, hop)
-            changed: dict[str, Piece] = {}
-            for device_id, guests in self._touched(hop):
-                for pid, piece in self._column(machine, device_id, guests).items():
-                    if current.get(pid) != piece:
-                        changed[pid] = piece
-            current.update(changed)
-            if self._starts(hop) or self._last_hop.get(hop.request) == hop.seq:
-                changed[f"req-{hop.request}"] = self.request_row(hop.request, hop.seq)
-            self.changes.append(changed)
-            if hop.seq % CHECKPOINT == CHECKPOINT - 1:
-                self._checkpoints[hop.seq] = dict(current)
+        self._folding = threading.Lock()
+
+    @property
+    def changes(self) -> list[dict[str, Piece]]:
+        """What each hop changes, for the whole trace."""
+        self._fold_to(len(self._hops) - 1)
+        return self._changes
+
+    def changed(self, k: int) -> dict[str, Piece]:
+        """The pieces hop ``k`` changes, with their new content."""
+        self._fold_to(k)
+        return self._changes[k]
+
+    def _fold_to(self, k: int) -> None:
+        if k < len(self._changes):
+            return
+        with self._folding:  # a film is shared by the streams and pages of its content
+            for hop in self._hops[len(self._changes) : k + 1]:
+                self._changes.append(self._fold(hop))
+
+    def _fold(self, hop: Hop) -> dict[str, Piece]:
+        machine, current = self._machine, self._current
+        self.advance(machine, hop)
+        changed: dict[str, Piece] = {}
+        for device_id, guests in self._touched(hop):
+            for pid, piece in self._column(machine, device_id, guests).items():
+                if current.get(pid) != piece:
+                    changed[pid] = piece
+        current.update(changed)
+        if self._starts(hop) or self._last_hop.get(hop.request) == hop.seq:
+            changed[f"req-{hop.request}"] = self.request_row(hop.request, hop.seq)
+        if hop.seq % CHECKPOINT == CHECKPOINT - 1:
+            self._checkpoints[hop.seq] = dict(current)
+        return changed
 
     def advance(self, m: Machine, hop: Hop) -> None:
         """Carry the fold's state past ``hop``: the core's state, then what the page words
@@ -79,9 +106,10 @@ class Pieces:
 
     def at(self, k: int) -> dict[str, Piece]:
         """Every station's piece after hop ``k`` (-1: before the first)."""
+        self._fold_to(k)
         base = k - (k + 1) % CHECKPOINT  # the last checkpoint at or before k
         state = dict(self._checkpoints.get(base, self.initial))
-        for changed in self.changes[max(base + 1, 0) if base in self._checkpoints else 0 : k + 1]:
+        for changed in self._changes[max(base + 1, 0) if base in self._checkpoints else 0 : k + 1]:
             state.update({pid: p for pid, p in changed.items() if not pid.startswith("req-")})
         return state
 

@@ -243,7 +243,7 @@ def render_hop(
         return kept
     film = film or iovlab.films.of(live, chosen)
     hop = hops[k]
-    changed = film.pieces.changes[k]
+    changed = film.pieces.changed(k)
     pieces = templates.get_template("diagram/pieces.html").module
     event = hop_parts.hop_event(
         k=k,

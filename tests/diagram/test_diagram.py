@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.diagram.layout import Box, layout
-from app.diagram.pieces import Pieces
+from app.diagram.pieces import CHECKPOINT, Pieces
 from app.diagram.profiles import LAPTOP, PHONE, PROJECTOR, column_need
 from app.diagram.route import moves, station_of
 from app.sim import load_scenario_file, simulate
@@ -161,6 +161,29 @@ def test_a_hops_changes_applied_in_order_give_the_machine_at_that_hop(path):
         state.update({p: v for p, v in changed.items() if not p.startswith("req-")})
         assert state == pieces.at(k)
         assert all(pid in pieces.initial or pid.startswith("req-") for pid in changed)
+
+
+def test_the_pieces_are_folded_only_as_far_as_asked_and_alike_in_any_order(monkeypatch):
+    """A stream's first hop needs the first hop's changes, not the whole trace folded (a
+    class's streams, each on a session of its own, waited for whole folds); asked in any
+    order, the pieces are the ones a whole fold gives."""
+    scenario = mixed_scenario(150)
+    trace = simulate(scenario, [], max_hops=None)
+    diagram = layout(scenario)
+    whole = Pieces(scenario, trace, diagram)
+    expected = [(whole.changes[k], whole.at(k)) for k in range(len(trace.hops))]
+    folded = []
+    lazy = Pieces(scenario, trace, diagram)
+    real = Pieces.advance
+    monkeypatch.setattr(
+        Pieces, "advance", lambda self, m, hop: folded.append(hop) or real(self, m, hop)
+    )
+    assert lazy.changed(0) == expected[0][0] and len(folded) == 1
+    last = len(trace.hops) - 1
+    for k in [40, 3, last, 700, 0, 2 * CHECKPOINT - 1, 2 * CHECKPOINT, 12]:
+        k = min(k, last)
+        assert (lazy.changed(k), lazy.at(k)) == expected[k]
+    assert len(folded) == len(trace.hops)  # each hop folded once
 
 
 def test_a_hops_changes_are_every_piece_that_differs_from_the_hop_before():

@@ -32,9 +32,10 @@ class Move:
     status: str | None  # on the status reply: ok or the error code
 
 
-def station_of(diagram: Diagram, hop: Hop) -> Station:
-    """The station a hop lights: the element the hop's summary speaks of."""
-    guests = {r.guest for r in diagram.rows}
+def station_of(diagram: Diagram, hop: Hop, guests: frozenset[str] | None = None) -> Station:
+    """The station a hop lights: the element the hop's summary speaks of (``guests``: the
+    diagram's, when the caller has them at hand)."""
+    guests = guests if guests is not None else frozenset(r.guest for r in diagram.rows)
     stage, device = hop.stage, hop.device
     if stage == "guest_app":
         return diagram.stations[station_id("app", device, _guest(hop, guests))]
@@ -68,7 +69,7 @@ def station_of(diagram: Diagram, hop: Hop) -> Station:
     return diagram.stations[station_id("map", device)]
 
 
-def _guest(hop: Hop, guests: set[str]) -> str:
+def _guest(hop: Hop, guests: frozenset[str]) -> str:
     if hop.actor in guests:
         return hop.actor
     if hop.guest in guests:
@@ -80,8 +81,9 @@ def moves(diagram: Diagram, hops: list[Hop], colours: dict[str, int]) -> list[Mo
     """Every hop's move, in one pass over the trace."""
     last: dict[str, Move] = {}  # each request's previous move
     out = []
+    guests = frozenset(r.guest for r in diagram.rows)
     for hop in hops:
-        station = station_of(diagram, hop)
+        station = station_of(diagram, hop, guests)
         move = _move(diagram, hop, station, last.get(hop.request), colours)
         last[hop.request] = move
         out.append(move)

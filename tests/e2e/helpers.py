@@ -47,17 +47,30 @@ def hops(server, sid):
 
 
 def compose(page, device, op, **fields):
-    page.select_option("#composer select[name=device]", device)
-    page.wait_for_selector(f"#composer select[name=op] option[value={op}]", state="attached")
-    page.select_option("#composer select[name=op]", op)
+    """Send a request with the composer, as a person does: choosing its device, then its
+    operation, brings the composer again with that choice's fields, and the fields are filled
+    in there. Filled in before that composer came, they were lost with the one it replaced:
+    on a busy server the request sent was vm1's, not the chosen guest's, or had no block."""
+    choose(page, "device", device)
+    choose(page, "op", op)
     for name, value in fields.items():
         selector = f"#composer [name={name}]"
-        page.wait_for_selector(selector, state="attached")
         if page.eval_on_selector(selector, "e => e.tagName") == "SELECT":
             page.select_option(selector, value)
         else:
             page.fill(selector, str(value))
     page.click("#composer button[type=submit]")
+
+
+def choose(page, name, value):
+    """Choose the composer's device or operation, and wait for the composer that choice brings
+    (htmx swaps #composer, and wires its choices up as it settles, when it drops htmx-added)."""
+    replaced = page.query_selector("#composer")
+    page.select_option(f"#composer select[name={name}]", value)
+    page.wait_for_function(
+        "old => !old.isConnected && document.querySelector('#composer:not(.htmx-added)')",
+        arg=replaced,
+    )
 
 
 # Each station's text as far as its box shows it: the text's rectangles, each cut to the boxes

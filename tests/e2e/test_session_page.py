@@ -3,6 +3,8 @@
 import time
 from pathlib import Path
 
+import httpx2 as httpx
+
 from .helpers import compose, hops, jump, k, open_session, wait_for_k, wait_for_k_under_csp
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.11.4.min.js"
@@ -88,6 +90,52 @@ def test_a_refused_request_shows_where_the_vmm_refused_it(page, server, artifact
         "#pc-map-disk0 .pc-arith.refused"
     )
     page.screenshot(path=artifacts / "partitioned-refused.png")
+
+
+# The composer's answers arrive late, as from a busy server: each is held until a field of the
+# composer is typed in (or 600 ms have passed), the moment at which a field filled in before the
+# composer a choice brings would be lost with the composer it replaces.
+SLOW_COMPOSER = """(() => {
+  let held = [];
+  document.addEventListener('input', event => {
+    if (event.target.matches('#composer input')) setTimeout(() => held.splice(0).forEach(f => f()));
+  }, true);
+  const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    this.toComposer = String(url).includes('/composer');
+    return open.call(this, method, url, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (...args) {
+    const onload = this.onload;
+    if (this.toComposer && onload) {
+      this.onload = function (event) {
+        let arrived = false;
+        const arrive = () => { if (!arrived) { arrived = true; onload.call(this, event); } };
+        held.push(arrive);
+        setTimeout(arrive, 600);
+      };
+    }
+    return send.apply(this, args);
+  };
+})();"""
+
+
+def test_the_request_sent_is_the_one_composed_when_the_composer_answers_late(page, server):
+    """The fields are filled in the composer the chosen operation brings, however late it comes:
+    the request sent is vm3's read past its partition, not vm1's read or one without a block."""
+    page.add_init_script(SLOW_COMPOSER)
+    sid = open_session(page, server, "partitioned")
+    page.keyboard.press("End")
+    before = len(hops(server, sid))
+    wait_for_k(page, before - 1)
+    with page.expect_response(f"**/s/{sid}/commands") as answer:
+        compose(page, "disk0", "disk_read", guest="vm3", block=4095, count=4)
+    assert answer.value.status == 204, page.inner_text("#composer")
+    sent = httpx.get(f"{server}/api/sessions/{sid}/trace").json()
+    first = sent["hops"][before]
+    request = next(r for r in sent["requests"] if r["id"] == first["request"])
+    assert (request["guest"], request["op"]) == ("vm3", "disk_read")
+    assert (first["detail"]["virtual_block"], first["detail"]["count"]) == (4095, 4)
 
 
 def test_the_second_print_job_waits_for_the_whole_first(page, server, artifacts):

@@ -1,6 +1,7 @@
 // What CSS and htmx cannot do, beside the drawn player's own script (static/player.js):
-// keys for htmx buttons, the presenter's single-key toggles, a follower's own answer, and
-// posting a form that hands the browser back to an LMS.
+// keys for htmx buttons, the presenter's single-key toggles, a follower's own answer, the
+// composer's fields kept across its reload, and posting a form that hands the browser back
+// to an LMS.
 (function () {
   "use strict";
 
@@ -69,6 +70,41 @@
     htmx.ajax("GET", button.getAttribute("hx-get"), {
       target: button.getAttribute("hx-target"),
       swap: button.getAttribute("hx-swap") || "outerHTML",
+    });
+  });
+
+  // The composer fetched again for another device or operation keeps what the person chose
+  // or typed while it came: on a busy server its answer wiped the guest and the numbers
+  // filled in meanwhile, and Send issued another request than the one composed.
+  var composed = null;
+
+  function filledIn(composer) {
+    var values = {};
+    composer.querySelectorAll("input[name], select[name]").forEach(function (field) {
+      // the device and the operation are the choice the composer was fetched for
+      if (field.name !== "device" && field.name !== "op" && field.value !== "") {
+        values[field.name] = field.value;
+      }
+    });
+    return values;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+    if (target && target.id === "composer" && verb === "get") composed = filledIn(target);
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    var kept = composed;
+    var composer = document.getElementById("composer");
+    composed = null;
+    if (!kept || !composer) return;
+    composer.querySelectorAll("input[name], select[name]").forEach(function (field) {
+      if (!Object.prototype.hasOwnProperty.call(kept, field.name)) return;
+      var offered = field.tagName !== "SELECT" || Array.prototype.some.call(
+        field.options, function (option) { return option.value === kept[field.name]; });
+      if (offered) field.value = kept[field.name];
     });
   });
 

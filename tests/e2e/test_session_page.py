@@ -138,6 +138,34 @@ def test_the_request_sent_is_the_one_composed_when_the_composer_answers_late(pag
     assert (first["detail"]["virtual_block"], first["detail"]["count"]) == (4095, 4)
 
 
+def test_what_a_student_fills_in_while_the_composer_comes_is_kept(page, server):
+    """A student picks the operation and goes on at once: on a busy server the composer that
+    choice brings arrives after the guest and the numbers are filled in, and keeps them, so
+    Send issues the request composed (it was vm1's, or one without a block)."""
+    page.add_init_script(SLOW_COMPOSER)
+    sid = open_session(page, server, "partitioned")
+    page.keyboard.press("End")
+    before = len(hops(server, sid))
+    wait_for_k(page, before - 1)
+    replaced = page.query_selector("#composer")
+    page.select_option("#composer select[name=op]", "disk_read")  # its composer comes late
+    page.select_option("#composer select[name=guest]", "vm3")
+    page.fill("#composer [name=block]", "4095")
+    page.fill("#composer [name=count]", "4")
+    page.wait_for_function("old => !old.isConnected", arg=replaced)
+    page.wait_for_selector("#composer:not(.htmx-added)")
+    assert page.input_value("#composer select[name=guest]") == "vm3"
+    assert page.input_value("#composer [name=block]") == "4095"
+    with page.expect_response(f"**/s/{sid}/commands") as answer:
+        page.click("#composer button[type=submit]")
+    assert answer.value.status == 204, page.inner_text("#composer")
+    sent = httpx.get(f"{server}/api/sessions/{sid}/trace").json()
+    first = sent["hops"][before]
+    request = next(r for r in sent["requests"] if r["id"] == first["request"])
+    assert (request["guest"], request["op"]) == ("vm3", "disk_read")
+    assert (first["detail"]["virtual_block"], first["detail"]["count"]) == (4095, 4)
+
+
 def test_the_second_print_job_waits_for_the_whole_first(page, server, artifacts):
     sid = open_session(page, server, "spooled")
     trace = hops(server, sid)

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.sim import Scenario, ScenarioError, Trace, load_scenario, simulate
@@ -141,12 +140,6 @@ class LiveSessions:
             cached = self.replay(live.scenario, live.commands, level)
             self._levels.put(key, cached, hops=len(cached.hops))
         return cached
-
-    def load(self, engine: Engine, session_id: str) -> Live | None:
-        """A session read on a connection of its own, given back before the replay."""
-        with Session(engine) as db:
-            stored = self.read(db, session_id)
-        return None if stored is None else self.build(stored)
 
     def read(self, db: Session, session_id: str) -> Stored | None:
         """What the database holds of a session: all that ``build`` needs, so the connection

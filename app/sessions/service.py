@@ -169,9 +169,8 @@ class Sessions:
 
     def load(self, session_id: str) -> Live | None:
         """A session read on a connection of its own, given back before the replay."""
-        if len(session_id) > 40:  # no id is that long: no query for it
-            return None
-        return self._live.load(self._reads, session_id)
+        stored = self.find(session_id)
+        return None if stored is None else self.build(stored)
 
     def find(self, session_id: str) -> Stored | None:
         """What the store holds of a session, read on a connection of its own (outside a
@@ -182,7 +181,7 @@ class Sessions:
             return self._live.read(db, session_id)
 
     def build(self, stored: Stored) -> Live:
-        """The session ``look_up`` found, replayed unless a trace of its content is kept."""
+        """The session ``find`` found, replayed unless a trace of its content is kept."""
         return self._live.build(stored)
 
     def read(self, db: Session, session_id: str) -> Live | None:

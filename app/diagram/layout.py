@@ -12,7 +12,7 @@ once and nothing in it moves while a trace plays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.sim.scenario import CATEGORY_OF_TYPE, Scenario
 
@@ -100,12 +100,19 @@ class Diagram:
         float  # a request that changes column (a console switch re-plugging a device) crosses here
     )
     stations: dict[str, Station]
+    # looked up at every hop of a film's route and fold
+    _by_device: dict[str, Column] = field(init=False, repr=False, compare=False)
+    _by_guest: dict[str, GuestRow] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_device", {c.device: c for c in self.columns})
+        object.__setattr__(self, "_by_guest", {r.guest: r for r in self.rows})
 
     def column(self, device: str) -> Column:
-        return next(c for c in self.columns if c.device == device)
+        return self._by_device[device]
 
     def row(self, guest: str) -> GuestRow:
-        return next(r for r in self.rows if r.guest == guest)
+        return self._by_guest[guest]
 
 
 def station_id(kind: str, device: str, guest: str | None = None) -> str:

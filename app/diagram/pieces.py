@@ -69,6 +69,21 @@ class Pieces:
         self._fold_to(k)
         return self._changes[k]
 
+    def changed_at_once(self, k: int) -> dict[str, Piece] | None:
+        """Hop ``k``'s changes if they are at hand without waiting: folded already, or the
+        next hop to fold with the fold free (None otherwise). A stream's next hop is one of
+        these, and is then rendered where it is sent, with no thread to hand it to."""
+        if k < len(self._changes):
+            return self._changes[k]
+        if k != len(self._changes) or not self._folding.acquire(blocking=False):
+            return None
+        try:
+            if k == len(self._changes):
+                self._changes.append(self._fold(self._hops[k]))
+        finally:
+            self._folding.release()
+        return self._changes[k]
+
     def _fold_to(self, k: int) -> None:
         if k < len(self._changes):
             return

@@ -8,6 +8,7 @@ when the next station is lower, up the right one when it is higher.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from app.sim import Hop
@@ -128,5 +129,6 @@ def _path(diagram: Diagram, before: Move, start: Station, end: Station, x: float
     return f"M{_n(x0)} {_n(y0)}V{_n(gap)}H{_n(x)}V{_n(y)}"
 
 
+@functools.lru_cache(maxsize=8192)  # a film's paths reuse a few hundred coordinates
 def _n(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")

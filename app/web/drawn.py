@@ -8,15 +8,18 @@ page that jumps to a hop it has not played.
 
 from __future__ import annotations
 
+import functools
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from fastapi.templating import Jinja2Templates
+
 from app.diagram.colours import GUESTS
 from app.diagram.layout import Diagram, layout
-from app.diagram.pieces import Pieces
+from app.diagram.pieces import Piece, Pieces
 from app.diagram.profiles import LAPTOP, PHONE, PROFILES, Profile
 from app.diagram.route import Move, moves
 from app.sessions import Live
@@ -225,11 +228,13 @@ def render_hop(
     full: bool = False,
     profile: str = "",
     film: Film | None = None,
+    changed: dict[str, Piece] | None = None,
     keep: bool = True,
 ) -> str:
     """Hop ``k``'s event: what it changed, or with ``full`` every piece as it stands.
 
-    ``film``: the session's film, when the caller holds it (a stream does, for its life).
+    ``film``: the session's film, when the caller holds it (a stream does, for its life),
+    and ``changed`` the pieces hop ``k`` changed, when the caller has them.
     ``keep``: keep the event for the next caller (a stream keeps its framed bytes instead)."""
     templates = iovlab.templates
     chosen = profile_named(profile)
@@ -243,8 +248,9 @@ def render_hop(
         return kept
     film = film or iovlab.films.of(live, chosen)
     hop = hops[k]
-    changed = film.pieces.changed(k)
-    pieces = templates.get_template("diagram/pieces.html").module
+    if changed is None:
+        changed = film.pieces.changed(k)
+    pieces = _macros(templates)
     event = hop_parts.hop_event(
         k=k,
         total=len(hops),
@@ -257,12 +263,18 @@ def render_hop(
         changed={pid: p for pid, p in changed.items() if not pid.startswith("req-")},
         rows=[p for pid, p in changed.items() if pid.startswith("req-")],
         starts=film.by_request[hop.request][0] == k,
-        piece=pieces.piece,  # type: ignore[attr-defined]
-        request_row=pieces.request_row,  # type: ignore[attr-defined]
+        piece=pieces.piece,
+        request_row=pieces.request_row,
     )
     if keep:
         iovlab.films.events.put(key, event)
     return event
+
+
+@functools.lru_cache(maxsize=4)
+def _macros(templates: Jinja2Templates) -> Any:
+    """The pieces' macros, looked up once (a stream renders hundreds of events a second)."""
+    return templates.get_template("diagram/pieces.html").module
 
 
 def event_key(live: Live, k: int, profile: str = "") -> tuple[str, str, int]:

@@ -223,28 +223,54 @@ def test_streams_of_the_same_content_send_one_framing_of_each_hop(client):
     )
     one, two = (iovlab.sessions.load(s["id"]) for s in (first, second))
     mine, theirs = HopRenderer("laptop"), HopRenderer("laptop")
-    assert theirs.kept(iovlab, two, 5) is None  # nothing made yet
+    assert theirs.at_once(iovlab, two, 5) is None  # nothing made yet, and no film held
     frame = mine(iovlab, one, 5)
     assert frame.startswith(b"id: 5\r\nevent: hop\r\ndata: ") and frame.endswith(b"\r\n\r\n")
-    assert theirs.kept(iovlab, two, 5) is frame  # the same bytes, not made again
-    assert HopRenderer("projector").kept(iovlab, two, 5) is None  # drawn for its own screen
+    assert theirs.at_once(iovlab, two, 5) is frame  # the same bytes, not made again
+    assert HopRenderer("projector").at_once(iovlab, two, 5) is None  # drawn for its own screen
+
+
+def test_a_streams_next_hop_is_made_at_once_and_never_waits_for_a_fold(
+    client, session_id, monkeypatch
+):
+    """A stream holding its film makes its next hop where it sends it (no worker thread),
+    the same bytes a thread makes; a hop beyond the fold, or a fold another thread holds,
+    is left to a thread rather than waited for on the event loop."""
+    from app.web.drawn import HopEvents
+    from app.web.player.stream import HopRenderer
+
+    iovlab = client.app.state.iovlab
+    monkeypatch.setattr(iovlab.films, "frames", HopEvents(1))  # keeps no frame: all made
+    live = iovlab.sessions.load(session_id)
+    render = HopRenderer("laptop")
+    assert render.at_once(iovlab, live, 0) is None  # no film held yet: a thread builds it
+    by_thread = [render(iovlab, live, 0)]
+    film = render._held[live.digest]
+    with film.pieces._folding:  # a page's thread folding the same film
+        assert render.at_once(iovlab, live, 1) is None
+    assert render.at_once(iovlab, live, 5) is None  # four hops of fold: a thread's work
+    at_once = [render.at_once(iovlab, live, k) for k in range(1, len(live.trace.hops))]
+    again = HopRenderer("laptop")
+    by_thread += [again(iovlab, live, k) for k in range(1, len(live.trace.hops))]
+    assert [by_thread[0], *at_once] == by_thread
 
 
 def test_sessions_of_the_same_content_share_their_hop_events_until_one_diverges(client):
     """A class playing one scenario: each hop's event is made once, and it names no session,
     so every student's stream carries the same bytes; a command makes a session its own."""
+    from app.web import hop_parts
     from app.web.drawn import render_hop
 
     iovlab = client.app.state.iovlab
     made = []
-    real = iovlab.templates.get_template
+    real = hop_parts.hop_event
     first, second = (
         client.post("/api/sessions", json={"scenario": "partitioned"}).json() for _ in range(2)
     )
     one, two = (iovlab.sessions.load(s["id"]) for s in (first, second))
     assert one.trace is two.trace  # replayed once, for both
     events = [render_hop(iovlab, one, k) for k in range(len(one.trace.hops))]
-    iovlab.templates.get_template = lambda name: made.append(name) or real(name)
+    hop_parts.hop_event = lambda **parts: made.append(parts["k"]) or real(**parts)
     try:
         again = [render_hop(iovlab, two, k) for k in range(len(two.trace.hops))]
         assert again == events and made == []  # nothing rendered for the second student
@@ -260,7 +286,7 @@ def test_sessions_of_the_same_content_share_their_hop_events_until_one_diverges(
         assert made  # rendered for the session that diverged
         assert iovlab.sessions.load(first["id"]).trace is one.trace  # the other as it was
     finally:
-        iovlab.templates.get_template = real
+        hop_parts.hop_event = real
 
 
 def test_a_command_is_answered_while_streams_fill_every_rendering_thread(database_url, monkeypatch):

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
+from app.diagram.pieces import Piece
 from app.sessions import Live
 from app.store import rooms
 
@@ -28,6 +29,7 @@ from ..application import Iovlab
 from ..deps import AppDep, ClientDep, session_for, stream_place
 from ..drawn import Film, event_key, profile_named, render_hop
 from ..render import SPEEDS
+from .frames import hop_frame
 
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
@@ -82,18 +84,34 @@ class HopRenderer:
         self._chosen = profile_named(profile)
         self._held: dict[str, Film] = {}  # the film of the session's content now streamed
 
-    def kept(self, iovlab: Iovlab, live: Live, k: int) -> bytes | None:
-        """The frame if it was made lately (for this or a same-content session): sent from
-        the event loop, with no worker thread to wait for."""
-        return iovlab.films.frames.get(event_key(live, k, self.profile))
+    def at_once(self, iovlab: Iovlab, live: Live, k: int) -> bytes | None:
+        """The frame if it can be had here and now, with no worker thread to wait for: made
+        lately (for this or a same-content session), or the next hop of the film this
+        stream holds (a fraction of a millisecond). None when it takes a film built or a
+        fold caught up: that is a thread's work, not the event loop's."""
+        frame = iovlab.films.frames.get(event_key(live, k, self.profile))
+        if frame is not None:
+            return frame
+        film = self._held.get(live.digest)
+        changed = film.pieces.changed_at_once(k) if film is not None else None
+        if film is None or changed is None:
+            return None
+        return self._framed(iovlab, live, k, film, changed)
 
     def __call__(self, iovlab: Iovlab, live: Live, k: int) -> bytes:
         film = self._held.get(live.digest)
         if film is None:
             self._held.clear()
             film = self._held[live.digest] = iovlab.films.of(live, self._chosen)
-        html = render_hop(iovlab, live, k, profile=self.profile, film=film, keep=False)
-        frame = ServerSentEvent(data=html, event="hop", id=str(k), retry=RETRY_MS).encode()
+        return self._framed(iovlab, live, k, film, film.pieces.changed(k))
+
+    def _framed(
+        self, iovlab: Iovlab, live: Live, k: int, film: Film, changed: dict[str, Piece]
+    ) -> bytes:
+        html = render_hop(
+            iovlab, live, k, profile=self.profile, film=film, changed=changed, keep=False
+        )
+        frame = hop_frame(html, k, RETRY_MS)
         iovlab.films.frames.put(event_key(live, k, self.profile), frame)
         return frame
 
@@ -121,7 +139,7 @@ async def _events(
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
                 begun = time.monotonic()  # the pace counts from here: rendering is part of it
-                frame = render.kept(iovlab, live, next_seq)
+                frame = render.at_once(iovlab, live, next_seq)
                 if frame is None:
                     frame = await anyio.to_thread.run_sync(
                         render, iovlab, live, next_seq, limiter=RENDERING

@@ -17,6 +17,9 @@ from markupsafe import Markup, escape
 from .units import microseconds
 
 NONE = Markup('<span class="none">none</span>')
+# most of a hop's details: checked by type first, as the abstract classes' checks cost
+# more than the rest of a detail's rendering
+_PLAIN = frozenset({str, int, float})
 
 
 def guest_chip(guest: Any, colours: Mapping[str, int]) -> Markup:
@@ -28,6 +31,8 @@ def guest_chip(guest: Any, colours: Mapping[str, int]) -> Markup:
 
 
 def detail(key: str, value: Any, colours: Mapping[str, int]) -> Markup:
+    if type(value) in _PLAIN:
+        return _scalar(key, value, colours)
     if isinstance(value, Mapping):
         if not value:
             return NONE
@@ -49,6 +54,8 @@ def detail(key: str, value: Any, colours: Mapping[str, int]) -> Markup:
 
 def wide(value: Any) -> bool:
     """A table, or a mapping of tables, takes the inspector's whole width under its name."""
+    if type(value) in _PLAIN:
+        return False
     inner = list(value.values()) if isinstance(value, Mapping) else [value]
     if not any(isinstance(v, Iterable) and not isinstance(v, str) and v for v in inner):
         return False
@@ -76,7 +83,7 @@ def _scalar(key: str, value: Any, colours: Mapping[str, int]) -> Markup:
         return Markup("–")
     if isinstance(value, bool):
         return Markup("yes" if value else "no")
-    if key and key.endswith("_us") and isinstance(value, Number):
+    if key and key.endswith("_us") and (type(value) in (int, float) or isinstance(value, Number)):
         return escape(microseconds(value))  # type: ignore[arg-type]
     return escape(value)
 

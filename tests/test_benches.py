@@ -8,6 +8,8 @@ bench still works from end to end.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bench.sse_reader import Dechunker, Hops, parse_event
+from bench.sse_reader import Dechunker, Hops, parse_event, read_hops
 from tests.databases import POSTGRES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,3 +178,57 @@ def test_worst_session_prints_time_memory_and_a_command(outputs):
     assert result.returncode == 0, result.stderr
     lines = figures(result, "hop budget", "worst time", "worst memory", "a command", "refused")
     assert "3,000 hops" in lines["hop budget"]
+
+
+def _read(writes, count, *, hold_s=0.0, stall_s=5.0):
+    """What the load bench's reader makes of a server that answers with ``writes`` (a pause
+    between each), holds the connection ``hold_s`` (unless the reader hangs up), and closes."""
+    answered = []
+
+    async def answer(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        for data in writes:
+            writer.write(data)
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        with contextlib.suppress(TimeoutError):  # b"" once the reader hangs up
+            await asyncio.wait_for(reader.read(), hold_s)
+        writer.close()
+        answered.append(1)
+
+    async def run():
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            hops = await read_hops("127.0.0.1", port, "/s", count, keep=True, stall_s=stall_s)
+            while not answered:
+                await asyncio.sleep(0.01)
+        return hops
+
+    return asyncio.run(run())
+
+
+HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+
+
+def _chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def test_the_load_bench_reads_a_stream_its_server_breaks_up_and_notes_how_it_ended():
+    events = [b"id: %d\r\nevent: hop\r\ndata: <p>%d</p>\r\n\r\n" % (k, k) for k in range(3)]
+    wire = HEAD + _chunk(b": ping\r\n\r\n") + b"".join(_chunk(e) for e in events)
+    whole = _read([wire[:5], wire[5:70], wire[70:]], 3)
+    assert whole.ids == [0, 1, 2] and whole.payloads == ["<p>0</p>", "<p>1</p>", "<p>2</p>"]
+    assert whole.error == "" and whole.first_hop_s() is not None
+
+    cut = _read([HEAD + _chunk(events[0]) + _chunk(events[1])], 3)
+    assert cut.ids == [0, 1] and cut.error == "/s: closed after 2 of 3 hops"
+
+    stalled = _read([HEAD + _chunk(events[0])], 3, hold_s=2, stall_s=0.3)
+    assert stalled.ids == [0] and stalled.error == "/s: TimeoutError after 1 of 3 hops"
+
+    refused = _read(
+        [b"HTTP/1.1 429 Too Many Requests\r\ncontent-length: 9\r\n\r\n", b"slow down"], 3
+    )
+    assert refused.ids == [] and refused.error == "/s: HTTP/1.1 429 Too Many Requests slow down"

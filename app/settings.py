@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         description="A hop stream with nothing new to send for this long ends, and its page "
         "pauses: a tab left open holds no connection overnight.",
     )
+    full_collect_s: float = Field(
+        300,
+        ge=0,
+        le=86_400,
+        description="How often a worker walks all its objects for garbage cycles (the young "
+        "ones are collected as they fill); 0: as often as Python would, which with a class's "
+        "films turning over stops the worker for up to a second every few seconds.",
+    )
     room_poll_s: float = Field(
         0.2, gt=0, le=5, description="How often a worker checks a live room it serves for changes."
     )

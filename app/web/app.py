@@ -32,6 +32,7 @@ from .drawn import Films
 from .lectures.follow import render_follower, room_version
 from .lectures.room_listener import listen_for_rooms
 from .lectures.roomhub import RoomHub
+from .platform import collector
 from .platform.errors import install_error_pages
 from .platform.security import BodyLimit, SameOrigin, SecurityHeaders, VaryOnHtmx
 from .player.streamhub import StreamHub
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         unsubscribe = room_changes(iovlab.rooms.poke)
         stop_listening = listen_for_rooms(engine, iovlab.rooms.poke)
         iovlab.stream_hub.start()
-        yield
+        async with collector.scheduled(settings.full_collect_s):
+            yield
         await iovlab.stream_hub.stop()
         unsubscribe()
         if stop_listening is not None:

@@ -84,7 +84,7 @@ def _scalar(key: str, value: Any, colours: Mapping[str, int]) -> Markup:
     if isinstance(value, bool):
         return Markup("yes" if value else "no")
     if key and key.endswith("_us") and (type(value) in (int, float) or isinstance(value, Number)):
-        return escape(microseconds(value))  # type: ignore[arg-type]
+        return escape(microseconds(value))
     return escape(value)
 
 

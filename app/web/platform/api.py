@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.sim import ScenarioError
 from app.sim.export import trace_document
 
 from .. import lecturer, owners
-from ..deps import AppDep, ClientDep, DbDep, LiveDep
+from ..application import Iovlab
+from ..deps import AppDep, ClientDep, DbDep, LiveDep, session_for
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -116,11 +119,11 @@ def session_info(live: LiveDep) -> SessionInfo:
     response_model=CommandIssued,
     responses={403: {}, 404: {}, 422: {"model": Problems}},
 )
-def issue_command(
+async def issue_command(
     request: Request,
     iovlab: AppDep,
     db: DbDep,
-    live: LiveDep,
+    session_id: str,
     command: Annotated[dict[str, Any], Body(description="One workload item, without at_us.")],
     cursor: Annotated[
         int | None, Query(ge=-1, le=2**31 - 1, description="Default: the session's.")
@@ -128,6 +131,21 @@ def issue_command(
 ) -> Any:
     """Issue one request at the simulated time of the cursor; returns its hops. Only the
     session's owner may (the browser that made it, or `Authorization: Bearer <token>`)."""
+    # the look-up, the check, the replay and the write in one hand-off to a worker thread:
+    # under a class each hand-off waits for the interpreter the streams hold, and a
+    # command took three (the session, the command, its answer)
+    return await run_in_threadpool(_issue, request, iovlab, db, session_id, command, cursor)
+
+
+def _issue(
+    request: Request,
+    iovlab: Iovlab,
+    db: Session,
+    session_id: str,
+    command: dict[str, Any],
+    cursor: int | None,
+) -> CommandIssued | JSONResponse:
+    live, _ = session_for(request, iovlab, session_id)
     if not lecturer.holds(request, db, live.id):
         owners.require(request, iovlab.secret, live.id)
     at = live.cursor if cursor is None else cursor

@@ -34,9 +34,10 @@ from .frames import hop_frame
 router = APIRouter()
 # how soon a browser whose stream dropped asks again (with Last-Event-ID)
 RETRY_MS = 1000
-# Streams render on threads of their own, at most this many at once: hundreds of streams
-# each wanting a render five times a second would otherwise fill the threads every request
-# waits for, and a student's command would queue behind other students' hops
+# A stream's film is built, and a fold caught up, on threads of their own, at most this many
+# at once (its next hop is rendered on the event loop): hundreds of streams starting at once
+# would otherwise fill the threads every request waits for, and a student's command would
+# queue behind other students' films
 RENDERING = anyio.CapacityLimiter(4)
 
 

@@ -14,11 +14,12 @@ of their own (kept alive, as a browser keeps one); each does what a student does
 
 Then a bare SSE endpoint (``bench/bare_hops.py``, as many workers) sends the very hop
 events a student's stream carried, at the same rate, to as many clients arriving alike.
-Prints the machine's load average before and after, API p50/p99 (and per call), the
-first hop's p50/p99, hops a second per stream (median, p5) for both, hops lost or
-repeated, bytes per hop event, errors, the server's RSS, and the ratio of iovlab's
-median hops/s per stream to the bare endpoint's. Exits 1 on an error or a hop lost or
-repeated (with ``--strict``, on a target missed too); gives up after ``--deadline`` s.
+Prints the machine's load average before and after, API p50/p99 (per call, and p99 by
+20 s of the run), the first hop's p50/p99, hops a second per stream (median, p5) for
+both, hops lost or repeated, bytes per hop event, errors, the server's RSS, and the ratio
+of iovlab's median hops/s per stream to the bare endpoint's. Exits 1 on an error or a hop
+lost or repeated (with ``--strict``, on a target missed too); gives up after
+``--deadline`` s.
 
     python bench/load.py [--students 500] [--commands 20] [--rate 5] [--hops N] [--scrubs 2]
                          [--ramp 10] [--workers 2] [--sqlite | --url http://host:port]
@@ -98,6 +99,8 @@ class Tally:
     sessions: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # one stream's hop events, for the bare one
     elapsed: float = 0.0
+    began: float = 0.0  # perf_counter when the first student was let in
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, took) a call
     rss_idle: int = 0
     rss_peak: int = 0
 
@@ -148,7 +151,9 @@ async def call(
 ) -> httpx.Response:
     began = time.perf_counter()
     response = await send(url, **kw)
-    tally.calls[kind].append(time.perf_counter() - began)
+    took = time.perf_counter() - began
+    tally.calls[kind].append(took)
+    tally.timeline.append((began - tally.began, took))
     if response.status_code not in (200, 201):
         raise RuntimeError(f"{kind} {url}: {response.status_code} {response.text[:200]}")
     return response
@@ -205,7 +210,7 @@ async def run_class(
 ) -> None:
     watch = servers.RssWatch(pid)
     sampler = asyncio.create_task(watch.run())
-    began = time.perf_counter()
+    began = tally.began = time.perf_counter()
     tasks = [asyncio.create_task(one(i)) for i in range(plan.students)]
     _, pending = await asyncio.wait(tasks, timeout=plan.deadline)
     for task in pending:
@@ -261,6 +266,19 @@ def ms(values: list[float]) -> str:
     return f"p50 {p50:,.1f} ms, p99 {p99:,.1f} ms"
 
 
+def by_time(timeline: list[tuple[float, float]], width: float = 20) -> str:
+    """API p99 of the calls sent in each ``width`` seconds of the run, with their count:
+    where in a class's hour (arriving, composing, starting to play, playing) the slow
+    answers come."""
+    windows: dict[int, list[float]] = defaultdict(list)
+    for sent, took in timeline:
+        windows[int(sent // width)].append(took)
+    return " · ".join(
+        f"{w * width:g}–{(w + 1) * width:g} s {percentile(took, 99) * 1000:,.0f} ms ({len(took):,})"
+        for w, took in sorted(windows.items())
+    )
+
+
 def per_stream(tally: Tally) -> str:
     rates = tally.rates()
     median = statistics.median(rates) if rates else float("nan")
@@ -301,6 +319,7 @@ def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load:
     for kind in CALLS:
         if ours.calls.get(kind):
             print(f"API {kind:<12} {ms(ours.calls[kind])} ({len(ours.calls[kind]):,})")
+    print(f"API p99 by time  {by_time(ours.timeline)}")
     print(f"first hop        {ms(first)}   (target p99 < {FIRST_HOP_P99_MS} ms)")
     print(f"hops a stream    {per_stream(ours)}   (target {plan.rate:g}/s)")
     print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,6 +135,7 @@ def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outp
         "load average",
         "duration",
         "API latency",
+        "API p99 by time",
         "first hop",
         "hops a stream",
         "hops streamed",
@@ -147,6 +149,11 @@ def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outp
     assert "the drawn player's events" in lines["each"], lines["each"]
     assert "each their own, 0.01 s before each" in lines["each"], lines["each"]
     assert "5 of 5 finished" in lines["duration"], result.stdout
+    # every call is in one window of the run, and the windows run from its start
+    requests = int(lines["requests"].split()[1].replace(",", "")) - 5  # the 5 streams aside
+    counts = re.findall(r"\(([\d,]+)\)", lines["API p99 by time"])
+    assert sum(int(c.replace(",", "")) for c in counts) == requests, result.stdout
+    assert lines["API p99 by time"].split()[4].startswith("0–20"), result.stdout
     assert lines["hops streamed"].split()[2:5] == ["50", "of", "50"], result.stdout
     assert lines["hops lost"].split()[2:6] == ["0", "lost,", "0", "repeated"], result.stdout
     assert lines["errors"].split()[1] == "0", result.stdout

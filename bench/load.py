@@ -6,8 +6,9 @@ one (``--url``). N students arrive over ``--ramp`` seconds on loopback, each on 
 of their own (kept alive, as a browser keeps one); each does what a student does:
 
 - opens a session of ``all-devices`` through the API, and loads its page;
-- issues C requests through the API (as its owner, with the token it was given), and
-  reads the session;
+- issues C requests through the API (as its owner, with the token it was given), each after
+  ``--think`` seconds (or a time drawn from a range, its own: a class does not think in step),
+  and reads the session;
 - plays it: streams its hops as the drawn player does (``format=hops&profile=laptop``),
   at the speed that makes the server send ``--rate`` hops a second, every id checked;
 - scrubs to S hops (each the whole diagram at that hop, as the page asks for it).
@@ -22,7 +23,8 @@ lost or repeated (with ``--strict``, on a target missed too); gives up after
 ``--deadline`` s.
 
     python bench/load.py [--students 500] [--commands 20] [--rate 5] [--hops N] [--scrubs 2]
-                         [--ramp 10] [--workers 2] [--sqlite | --url http://host:port]
+                         [--distinct] [--think 3 | --think 1-5] [--ramp 10] [--workers 2]
+                         [--sqlite | --url http://host:port]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import argparse
 import asyncio
 import gc
 import json
+import random
 import ssl
 import sys
 import tempfile
@@ -74,13 +77,33 @@ class Plan:
     hops: int | None  # at most this many hops a stream (None: every hop)
     scrubs: int
     distinct: bool  # each student's commands their own (else the whole class issues the same)
-    think: float  # seconds a student takes to compose each command
+    think: float  # seconds a student takes to compose each command (at least)
     deadline: float
     host: str
     port: int
+    think_to: float | None  # with a range, at most: each pause of each student drawn from it
 
     def arrival(self, i: int) -> float:
         return self.ramp * i / self.students
+
+    def pause(self, i: int, j: int) -> float:
+        """How long student ``i`` thinks before its ``j``-th step: ``think``, or with a range
+        a draw from it, the same in every run (seeded by the student and the step)."""
+        if self.think_to is None:
+            return self.think
+        return random.Random(f"{i}:{j}").uniform(self.think, self.think_to)
+
+
+def think_range(text: str) -> tuple[float, float | None]:
+    """``--think``: ``3`` (seconds, every time) or ``1-5`` (each pause drawn from between)."""
+    low, dash, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high) if dash else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: seconds, or a range such as 1-5") from None
+    if not 0 <= bounds[0] <= (bounds[1] if bounds[1] is not None else bounds[0]) <= 60:
+        raise argparse.ArgumentTypeError(f"{text!r}: 0 to 60 s, the lower bound first")
+    return bounds
 
 
 @dataclass
@@ -173,7 +196,7 @@ async def _study(i: int, client: httpx.AsyncClient, plan: Plan, tally: Tally) ->
         owner = {"Authorization": f"Bearer {created['token']}"}
         await call(tally, "page", client.get, created["url"], headers=owner)
         for j in range(plan.commands):
-            await asyncio.sleep(plan.think)
+            await asyncio.sleep(plan.pause(i, j))
             url = f"/api/sessions/{sid}/commands"
             chosen = command(j, i if plan.distinct else 0)
             await call(tally, "command", client.post, url, json=chosen, headers=owner)
@@ -188,6 +211,8 @@ async def _study(i: int, client: httpx.AsyncClient, plan: Plan, tally: Tally) ->
             tally.kept = hops.payloads
         complete = tally.streamed(hops, count)
         for s in range(plan.scrubs):
+            if plan.think_to is not None:  # a student looks before scrubbing, as long as they do
+                await asyncio.sleep(plan.pause(i, plan.commands + s))
             url = f"/s/{sid}/hops/{(s + 1) * total // (plan.scrubs + 1)}?full=1&profile=laptop"
             await call(tally, "scrub", client.get, url, headers={"HX-Request": "true", **owner})
         tally.finished += complete
@@ -265,7 +290,11 @@ def main() -> int:
         help="each student issues commands of its own (default: the class issues the same)",
     )
     parser.add_argument(
-        "--think", type=float, default=0.0, help="seconds a student takes before each command"
+        "--think",
+        type=think_range,
+        default=(0.0, None),
+        help="seconds a student takes before each command: 3, or 1-5 for each pause drawn "
+        "from between (students differ, as a class does; then before each scrub too)",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which they arrive")
@@ -282,15 +311,15 @@ def main() -> int:
         parser.error("students 1-2000, commands 0-100")
     if not min(SPEEDS) <= speed <= max(SPEEDS):
         parser.error(f"rate × hop interval is the player's speed: {min(SPEEDS)} to {max(SPEEDS)}")
-    if (args.hops is not None and args.hops < 1) or args.scrubs < 0 or not 0 <= args.think <= 60:
-        parser.error("hops at least 1, scrubs at least 0, think 0-60 s")
+    if (args.hops is not None and args.hops < 1) or args.scrubs < 0:
+        parser.error("hops at least 1, scrubs at least 0")
     if args.url and args.sqlite:
         parser.error("--url and --sqlite: the server at --url has its own database")
 
     def plan_at(host: str, port: int) -> Plan:
         return Plan(
             args.students, args.commands, args.ramp, args.rate, speed, args.hops, args.scrubs,
-            args.distinct, args.think, args.deadline, host, port,
+            args.distinct, args.think[0], args.deadline, host, port, args.think[1],
         )  # fmt: skip
 
     before = loads()

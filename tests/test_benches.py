@@ -43,7 +43,7 @@ def tiny_runs() -> dict[str, list[str]]:
     # a class of 5 playing 10 hops each at the real 5 hops/s, then the bare endpoint alike
     load = ["--students", "5", "--commands", "2", "--hops", "10", "--scrubs", "1"]
     load += ["--ramp", "0.5", "--workers", "1", "--deadline", "60", "--distinct"]
-    load += ["--think", "0.01"]
+    load += ["--think", "0.01-0.03"]
     costs = ["--students", "2", "--commands", "10", "--hops", "5", "--distinct"]
     return {
         "call_cost": costs if postgres_answers() else [*costs, "--sqlite"],
@@ -147,7 +147,7 @@ def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outp
         "targets",
     )
     assert "the drawn player's events" in lines["each"], lines["each"]
-    assert "each their own, 0.01 s before each" in lines["each"], lines["each"]
+    assert "each their own, 0.01–0.03 s before each and each scrub" in lines["each"], lines["each"]
     assert "5 of 5 finished" in lines["duration"], result.stdout
     # every call is in one window of the run, and the windows run from its start
     requests = int(lines["requests"].split()[1].replace(",", "")) - 5  # the 5 streams aside
@@ -160,6 +160,27 @@ def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outp
     assert "50 of 50 hops, 0 lost, 0 repeated, 0 errors" in lines["bare SSE"], result.stdout
     assert float(lines["ratio"].split()[1]) > 0, result.stdout
     assert result.returncode == 0, result.stdout
+
+
+def test_a_think_range_gives_each_student_pauses_of_its_own_the_same_in_every_run():
+    import argparse
+
+    from bench.load import Plan, think_range
+
+    assert think_range("3") == (3.0, None)
+    assert think_range("1-5") == (1.0, 5.0)
+    for wrong in ("5-1", "x", "1-", "61", "-2"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            think_range(wrong)
+
+    def plan(low: float, high: float | None) -> Plan:
+        return Plan(500, 20, 10, 5, 4, None, 2, True, low, 600, "", 0, high)
+
+    assert {plan(3, None).pause(i, j) for i in range(50) for j in range(20)} == {3.0}
+    drawn = [plan(1, 5).pause(i, j) for i in range(50) for j in range(20)]
+    assert all(1 <= p <= 5 for p in drawn)
+    assert len(set(drawn)) == len(drawn)  # no two alike: the class does not think in step
+    assert drawn == [plan(1, 5).pause(i, j) for i in range(50) for j in range(20)]
 
 
 def test_a_stream_that_loses_or_repeats_a_hop_is_counted():

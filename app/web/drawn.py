@@ -12,10 +12,12 @@ import functools
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from app.diagram.colours import GUESTS
 from app.diagram.layout import Diagram, layout
@@ -24,6 +26,7 @@ from app.diagram.profiles import LAPTOP, PHONE, PROFILES, Profile
 from app.diagram.route import Move, moves
 from app.sessions import Live
 from app.sessions.cache import HopBoundedCache
+from app.sim.trace import Hop
 
 from . import hop_parts
 
@@ -42,6 +45,23 @@ class Film:
     pieces: Pieces
     colours: dict[str, int]
     by_request: dict[str, list[int]]
+    # each hop's line of the log as drawn, kept as the page, a stream or a scrub draws it:
+    # a scrub's log is up to LOG_TAIL lines, most of them drawn before
+    lines: dict[int, str] = field(default_factory=dict)
+
+    def log(self, hops: Sequence[Hop], k: int) -> Markup:
+        """The log's last lines up to hop ``k``, which is lit (none before the first hop)."""
+        if k < 0:
+            return Markup("")
+        kept = [self.line(hops, j) for j in range(max(0, k + 1 - LOG_TAIL), k)]
+        return Markup("".join([*kept, hop_parts.log_line(hops[k], self.colours, current=True)]))
+
+    def line(self, hops: Sequence[Hop], k: int) -> str:
+        """Hop ``k``'s line of the log, as a played hop appends it."""
+        line = self.lines.get(k)
+        if line is None:
+            line = self.lines[k] = hop_parts.log_line(hops[k], self.colours)
+        return line
 
     def trail(self, k: int) -> str:
         """The links hop ``k``'s request has travelled, up to and including hop ``k``."""
@@ -173,7 +193,7 @@ def page_context(iovlab: Iovlab, live: Live, k: int, profile: Profile = LAPTOP) 
         "trail": film.trail(k),
         "state": film.pieces.at(k),
         "requests": film.pieces.requests_at(k, hops),
-        "log": hops[max(0, k + 1 - LOG_TAIL) : k + 1],
+        "log": film.log(hops, k),
         "markers": markers(live, film),
         "record": _record(live, film, k),
         "span": film.span(k),
@@ -263,6 +283,7 @@ def render_hop(
         changed={pid: p for pid, p in changed.items() if not pid.startswith("req-")},
         rows=[p for pid, p in changed.items() if pid.startswith("req-")],
         starts=film.by_request[hop.request][0] == k,
+        line=film.line(hops, k),
         piece=pieces.piece,
         request_row=pieces.request_row,
     )

@@ -118,11 +118,13 @@ def hop_event(
     changed: Mapping[str, Any],
     rows: list[Mapping[str, Any]],
     starts: bool,
+    line: str,
     piece: Callable[..., str],
     request_row: Callable[..., str],
 ) -> str:
     """Hop ``k``'s event: where the token goes, then the parts and pieces the hop changed,
-    each an htmx out-of-band swap (``piece`` and ``request_row``: pieces.html's macros)."""
+    each an htmx out-of-band swap (``piece`` and ``request_row``: pieces.html's macros),
+    and ``line``, the hop's line of the log."""
     out = [
         f'<template id="hop" data-k="{k}" data-request="{escape(hop.request)}" '
         f'data-station="{escape(move.station)}" data-rail="{escape(move.rail)}" '
@@ -136,7 +138,7 @@ def hop_event(
     ]
     for pid, p in changed.items():
         out.append(f'<div hx-swap-oob="innerHTML:#pc-{escape(pid)}">{piece(p, g)}</div>\n')
-    out.append(f'<ol hx-swap-oob="beforeend:#log">{log_line(hop, g)}</ol>\n')
+    out.append(f'<ol hx-swap-oob="beforeend:#log">{line}</ol>\n')
     for r in rows:
         if starts:
             out.append(

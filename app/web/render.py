@@ -42,7 +42,6 @@ def install_filters(env: Environment) -> None:
         # the parts a hop rewrites, one definition for the page and the events (hop_parts.py)
         hop_position=hop_parts.position,
         hop_now=hop_parts.now,
-        hop_log_line=hop_parts.log_line,
         hop_inspector=hop_parts.inspector,
     )
 

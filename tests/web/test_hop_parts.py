@@ -29,7 +29,8 @@ def _event(hop, g):
     move = Move(4, hop.request, "drv-vm1-disk0", "up", 10.5, 20.0, "M0 0L1 1", 0, "ok")
     return hop_parts.hop_event(
         k=4, total=9, hop=hop, move=move, trail="M0 0", span="1 4", g=g, record=None,
-        changed={}, rows=[], starts=False, piece=lambda p, g: "", request_row=lambda r, g: "",
+        changed={}, rows=[], starts=False, line=hop_parts.log_line(hop, g),
+        piece=lambda p, g: "", request_row=lambda r, g: "",
     )  # fmt: skip
 
 

@@ -117,6 +117,27 @@ class HopRenderer:
         return frame
 
 
+class Pace:
+    """When a stream's next hop is due: one ``interval`` after the last was due, on a
+    schedule, so a hop sent late (a busy worker) does not put off every hop after it, and
+    the stream keeps its speed. A hop more than an interval late is sent at once and the
+    schedule starts again from it: after a stall the page gets one hop sooner, never a burst.
+    """
+
+    def __init__(self, interval: float, now: float) -> None:
+        self.interval = interval
+        self._due = now
+
+    def sent(self, now: float) -> float:
+        """A hop was sent at ``now``: the seconds to wait before the next one."""
+        self._due = max(self._due + self.interval, now)
+        return self._due - now
+
+    def restart(self, now: float) -> None:
+        """The stream waited for hops to be made: the next is due as soon as it is."""
+        self._due = now
+
+
 async def _events(
     iovlab: Iovlab,
     live: Live,
@@ -129,7 +150,7 @@ async def _events(
 ) -> AsyncIterator[ServerSentEvent | bytes]:
     settings = iovlab.settings
     hub = iovlab.stream_hub
-    pause = settings.hop_interval_s / speed
+    pace = Pace(settings.hop_interval_s / speed, time.monotonic())
     idle_since = time.monotonic()
     hub.watch(live.id, live.version)
     try:
@@ -139,7 +160,6 @@ async def _events(
                 yield ServerSentEvent(data="paused", event="idle", retry=RETRY_MS)
                 return
             if next_seq < len(live.trace.hops) and (until is None or next_seq <= until):
-                begun = time.monotonic()  # the pace counts from here: rendering is part of it
                 frame = render.at_once(iovlab, live, next_seq)
                 if frame is None:
                     frame = await anyio.to_thread.run_sync(
@@ -152,9 +172,10 @@ async def _events(
                     hub.bookmark(live.id, next_seq)
                 next_seq += 1
                 idle_since = time.monotonic()
-                await asyncio.sleep(max(0.0, pause - (idle_since - begun)))
+                await asyncio.sleep(pace.sent(idle_since))
             else:
                 await asyncio.sleep(settings.stream_poll_s)
+                pace.restart(time.monotonic())
             if hub.version(live.id) not in (None, live.version):  # someone added commands
                 live = await run_in_threadpool(_reload, iovlab, live)
     finally:

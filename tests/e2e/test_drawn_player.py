@@ -204,6 +204,9 @@ def test_the_now_line_shows_a_long_summary_whole(page, server):
     assert page.eval_on_selector(".now-line", NOW_WHOLE)  # two lines, neither cut
 
 
+FITS = "e => e.scrollWidth <= e.clientWidth"
+
+
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (390, 844)])
 def test_screenshots_of_every_category_mid_path(browser, server, artifacts, width, height):
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
@@ -215,5 +218,7 @@ def test_screenshots_of_every_category_mid_path(browser, server, artifacts, widt
         page.goto(f"{server}/s/{sid}?at={middle}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.evaluate(LABEL_CLASHES) == [], scenario
+        # every column of the Requests table shown is seen whole, without scrolling sideways
+        assert page.eval_on_selector(".requests-box .scroll", FITS), (scenario, width)
         page.screenshot(path=artifacts / f"drawn-{scenario}-{width}.png")
     context.close()

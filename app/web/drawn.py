@@ -86,8 +86,8 @@ class Films:
 
     Weighed by their hops (a film holds about a kilobyte a hop, 0.6 KB more once the
     hop's log line is drawn): enough for the sessions of a class a worker serves, each of
-    its own, so a student's page, stream and scrubs build their film once, not once each. A film being built is built once: the others
-    who ask for it meanwhile wait for it."""
+    its own, so a student's page, stream and scrubs build their film once, not once each.
+    A film being built is built once: the others who ask for it meanwhile wait for it."""
 
     def __init__(
         self,

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import random
 import ssl
@@ -52,7 +51,9 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.web.platform import collector  # noqa: E402
 from bench import load_servers as servers  # noqa: E402
+from bench import pauses  # noqa: E402
 from bench.load_report import CALLS, loads, report  # noqa: E402
 from bench.sse_reader import Hops, read_hops  # noqa: E402
 
@@ -123,6 +124,7 @@ class Tally:
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, took) a call
     rss_idle: int = 0
     rss_peak: int = 0
+    pauses_ms: list[float] = field(default_factory=list)  # the client's own collections
 
     def streamed(self, hops: Hops, count: int) -> bool:
         self.streams.append(hops)
@@ -234,7 +236,12 @@ async def run_class(
     sampler = asyncio.create_task(watch.run())
     began = tally.began = time.perf_counter()
     tasks = [asyncio.create_task(one(i)) for i in range(plan.students)]
-    _, pending = await asyncio.wait(tasks, timeout=plan.deadline)
+    # the clients collect their garbage as a serving worker does: by the clock, and never
+    # all they hold during a run. A pause of theirs would be counted as the server's
+    # latency: collected as Python does, the young walks of 500 readers took ~150 ms
+    with pauses.watching(tally):
+        async with collector.scheduled(full_collect_s=24 * 3600):
+            _, pending = await asyncio.wait(tasks, timeout=plan.deadline)
     for task in pending:
         task.cancel()
     if pending:
@@ -323,11 +330,6 @@ def main() -> int:
         )  # fmt: skip
 
     before = loads()
-    # the clients' garbage collector never walks everything they hold during a run (minutes;
-    # its cycles go at exit): a walk of 500 students' arrivals stopped every reader for
-    # ~150 ms, and the server's answers seemed that much later
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 2**30)
     with tempfile.TemporaryDirectory() as tmp:
         if args.url:
             target = urlsplit(args.url)

@@ -8,6 +8,8 @@ import statistics
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from bench import pauses
+
 if TYPE_CHECKING:  # the class's plan and tally, from the bench that runs it
     from bench.load import Plan, Tally
 
@@ -95,6 +97,7 @@ def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load:
             f"p95 {percentile([float(s) for s in sizes], 95):,.0f} (each event's data)"
         )
     print(f"errors           {len(ours.errors)}   (target 0)")
+    print(f"client's pauses  {pauses.summary(ours.pauses_ms)} (its collector, not the server)")
     for error in ours.errors[:5]:
         print(f"                 {error}")
     if ours.rss_peak:

@@ -142,11 +142,16 @@ def test_load_plays_a_tiny_class_on_the_drawn_player_beside_a_bare_endpoint(outp
         "hops lost",
         "bytes per hop",
         "errors",
+        "client's pauses",
         "bare SSE",
         "ratio",
         "targets",
     )
     assert "the drawn player's events" in lines["each"], lines["each"]
+    # the client collects its garbage by the clock, as a worker does, and says how long
+    # it paused: several walks a second of the run, none long on a class of five
+    walks = re.match(r"client's pauses +([\d,]+), longest ([\d.]+) ms", lines["client's pauses"])
+    assert walks and int(walks[1].replace(",", "")) >= 5, lines["client's pauses"]
     assert "each their own, 0.01–0.03 s before each and each scrub" in lines["each"], lines["each"]
     assert "5 of 5 finished" in lines["duration"], result.stdout
     # every call is in one window of the run, and the windows run from its start

@@ -10,7 +10,6 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
@@ -36,7 +35,7 @@ from .platform import collector
 from .platform.errors import install_error_pages
 from .platform.security import BodyLimit, SameOrigin, SecurityHeaders, VaryOnHtmx
 from .player.streamhub import StreamHub
-from .render import install_filters
+from .templating import page_templates, warm
 
 # A request is matched against the routes in this order, a few µs a route: the player's
 # and the JSON API's (a class's every step and command) come first. No two features'
@@ -59,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # no more worker threads than connections: a thread never waits for the pool, and
         # a busy server queues work fairly instead of timing out in the pool
         to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
+        warm(iovlab.templates)  # before the first request, not in front of it
         unsubscribe = room_changes(iovlab.rooms.poke)
         stop_listening = listen_for_rooms(engine, iovlab.rooms.poke)
         iovlab.stream_hub.start()
@@ -104,10 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _build(settings: Settings, engine: Engine) -> Iovlab:
     scenarios = Path(settings.scenarios_dir)
     shipped = load_shipped(scenarios)
-    templates = Jinja2Templates(directory=ROOT / "templates")
-    # templates change only with a new release: no stat() of the file on every render
-    templates.env.auto_reload = False
-    install_filters(templates.env)
+    templates = page_templates()
     assets = Assets()
     templates.env.globals["asset"] = assets.url
     sessions = Sessions(

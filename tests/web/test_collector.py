@@ -1,5 +1,6 @@
 """A serving worker's collector: the oldest generation walked on a schedule, not whenever
-Python would (under a class that was a pause of up to a second every few seconds)."""
+Python would (under a class that was a pause of up to a second every few seconds), and the
+young ones by the clock as well as when full."""
 
 import gc
 import time
@@ -38,6 +39,36 @@ def test_the_oldest_garbage_is_walked_on_the_schedule_and_python_s_own_restored(
         assert dropped() is None  # the scheduled walk freed it
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def _middle_garbage_cycle() -> weakref.ref[Node]:
+    """A cycle that survived one young collection, then was dropped."""
+    node = Node()
+    gc.collect(0)
+    return weakref.ref(node)
+
+
+def _freed_within(seconds: float, *refs: weakref.ref[Node]) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(ref() is not None for ref in refs) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return all(ref() is None for ref in refs)
+
+
+def test_young_garbage_goes_by_the_clock_though_python_does_not_count_its_generation_full(
+    database_url,
+):
+    # a class's old traces die as fast as its new ones are made: Python's count (objects made
+    # less objects freed) stays low while the young generations fill, and it never walks them
+    settings = Settings(database_url=database_url, full_collect_s=300)
+    with TestClient(create_app(settings)):
+        dropped_middle = _middle_garbage_cycle()
+        young = Node()
+        dropped_young = weakref.ref(young)
+        del young
+        assert gc.get_count()[0] < gc.get_threshold()[0]  # not full by Python's count
+        assert dropped_young() is not None and dropped_middle() is not None
+        assert _freed_within(3.0, dropped_young, dropped_middle)
 
 
 def test_zero_leaves_the_collector_as_python_runs_it(database_url):

@@ -23,8 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Two test processes (pytest-xdist), one a core: most tests wait on a server, a browser or a
+# database, and the suite takes about half as long; the benches' smoke runs stay on one.
 test: lint chromium compose
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The browser tests drive Debian's Chromium (or $$IOVLAB_CHROMIUM); install it when missing.
 chromium:

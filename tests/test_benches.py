@@ -23,6 +23,9 @@ from sqlalchemy.exc import OperationalError
 from bench.sse_reader import Dechunker, Hops, parse_event, read_hops
 from tests.databases import POSTGRES
 
+# one test worker runs them all, their servers in turn: each loads both cores
+pytestmark = pytest.mark.xdist_group("benches")
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 120
 

@@ -12,7 +12,7 @@ import functools
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -35,6 +35,40 @@ if TYPE_CHECKING:  # the application object holds the films
 
 LOG_TAIL = 200  # lines a full event brings; a played hop appends its own
 
+Macro = Callable[..., str]
+
+
+class Drawn:
+    """Each piece and request row of one film as drawn (by pieces.html's macros), kept.
+
+    Most pieces stand over many hops, and a request's row over all its hops once done: a
+    scrub, a page or a jump redraws the whole machine from pieces the stream (or an earlier
+    scrub) has drawn already. A scrub of a played session drew about 70 of them, 7 ms of a
+    worker's CPU; a class finishing a lesson scrubs at once. A piece is known by identity
+    (the fold makes a new one when it changes, and the film keeps every one it made), a row
+    by its request and status (its figures show once its last hop has played)."""
+
+    __slots__ = ("_pieces", "_rows")
+
+    def __init__(self) -> None:
+        self._pieces: dict[int, tuple[Piece, str]] = {}
+        self._rows: dict[tuple[str, str, bool], str] = {}
+
+    def piece(self, macro: Macro, p: Piece, g: dict[str, int]) -> str:
+        kept = self._pieces.get(id(p))
+        if kept is not None and kept[0] is p:
+            return kept[1]
+        html = macro(p, g)
+        self._pieces[id(p)] = (p, html)  # held: its id is not another piece's while kept
+        return html
+
+    def row(self, macro: Macro, r: Piece, g: dict[str, int], oob: bool = False) -> str:
+        key = (r["id"], r["status"], oob)
+        html = self._rows.get(key)
+        if html is None:
+            html = self._rows[key] = macro(r, g, oob=oob)
+        return html
+
 
 @dataclass(frozen=True, slots=True)
 class Film:
@@ -48,6 +82,7 @@ class Film:
     # each hop's line of the log as drawn, kept as the page, a stream or a scrub draws it:
     # a scrub's log is up to LOG_TAIL lines, most of them drawn before
     lines: dict[int, str] = field(default_factory=dict)
+    drawn: Drawn = field(default_factory=Drawn)
 
     def log(self, hops: Sequence[Hop], k: int) -> Markup:
         """The log's last lines up to hop ``k``, which is lit (none before the first hop)."""
@@ -85,8 +120,9 @@ class Films:
     hop events rendered from it (``events``).
 
     Weighed by their hops (a film holds about a kilobyte a hop, 0.6 KB more once the
-    hop's log line is drawn): enough for the sessions of a class a worker serves, each of
-    its own, so a student's page, stream and scrubs build their film once, not once each.
+    hop's log line is drawn, and 0.9 KB more once a stream and two scrubs have drawn its
+    pieces): enough for the sessions of a class a worker serves, each of its own, so a
+    student's page, stream and scrubs build their film once, not once each.
     A film being built is built once: the others who ask for it meanwhile wait for it."""
 
     def __init__(
@@ -207,6 +243,7 @@ def column_context(iovlab: Iovlab, live: Live, k: int) -> dict[str, Any]:
     hops = live.trace.hops
     k = max(-1, min(k, len(hops) - 1))
     return {
+        "film": film,
         "dg": film.diagram,
         "g": film.colours,
         "k": k,
@@ -284,8 +321,8 @@ def render_hop(
         rows=[p for pid, p in changed.items() if pid.startswith("req-")],
         starts=film.by_request[hop.request][0] == k,
         line=film.line(hops, k),
-        piece=pieces.piece,
-        request_row=pieces.request_row,
+        piece=functools.partial(film.drawn.piece, pieces.piece),
+        request_row=functools.partial(film.drawn.row, pieces.request_row),
     )
     if keep:
         iovlab.films.events.put(key, event)

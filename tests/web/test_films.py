@@ -14,6 +14,8 @@ from app.sim.simulate import simulate
 from app.web import drawn
 from app.web.drawn import Films
 
+from .conftest import new_session
+
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
@@ -79,3 +81,25 @@ def test_a_film_asked_for_by_many_at_once_is_built_once(shared, monkeypatch):
     for thread in threads:
         thread.join()
     assert len(built) == 1 and all(film is got[0] for film in got)
+
+
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_a_machine_drawn_from_the_pieces_a_stream_drew_is_the_machine_drawn_anew(
+    client, monkeypatch, scenario
+):
+    # a scrub after playing, or a page, draws from the pieces the stream drew already: the
+    # very bytes a worker that never played the session draws
+    iovlab = client.app.state.iovlab
+    live = iovlab.sessions.load(new_session(client, scenario))
+    n = len(live.trace.hops)
+    ks = sorted({-1, 0, 1, n // 3, n // 2, n - 2, n - 1})
+    monkeypatch.setattr(drawn.Drawn, "piece", lambda _, macro, p, g: macro(p, g))
+    monkeypatch.setattr(drawn.Drawn, "row", lambda _, macro, r, g, oob=False: macro(r, g, oob=oob))
+    anew = {k: drawn.render_hop(iovlab, live, k, full=True) for k in ks}
+    events_anew = [drawn.render_hop(iovlab, live, k, keep=False) for k in range(n)]
+    monkeypatch.undo()
+    iovlab.films.events = drawn.HopEvents(1)  # keeps no event: every hop drawn again
+    played = [drawn.render_hop(iovlab, live, k) for k in range(n)]  # as a stream draws them
+    assert played == events_anew
+    for _ in range(2):  # the second scrub draws all from kept pieces
+        assert {k: drawn.render_hop(iovlab, live, k, full=True) for k in ks} == anew

@@ -53,8 +53,8 @@ class Settings(BaseSettings):
     )
     # a worker runs Python on one core at a time: threads beyond a few only queue for the
     # interpreter, and its event loop (every stream's next hop, every answer) queues behind
-    # them. bench/load.py, a class of 500 in step: API p99 911 ms with 20 threads, 141 and
-    # 325 ms with 6
+    # them. bench/load.py, a class of 500 in step: API p99 911 ms with 20 threads; 141, 325
+    # and 1,200 ms in three runs with 6 (README, Figures)
     db_pool_size: int = Field(
         3,
         ge=1,

@@ -97,9 +97,9 @@ def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load:
             f"p95 {percentile([float(s) for s in sizes], 95):,.0f} (each event's data)"
         )
     print(f"errors           {len(ours.errors)}   (target 0)")
-    print(f"client's pauses  {pauses.summary(ours.pauses_ms)} (its collector, not the server)")
     for error in ours.errors[:5]:
         print(f"                 {error}")
+    print(f"client's pauses  {pauses.summary(ours.pauses_ms)} (its collector, not the server)")
     if ours.rss_peak:
         print(
             f"server RSS       {rss[0]:.0f} MiB at peak ({rss[1]:.0f} MiB idle), "

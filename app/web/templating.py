@@ -8,7 +8,6 @@ rest. A worker now compiles them all while it starts, before it takes a request.
 
 from __future__ import annotations
 
-import threading
 from types import CodeType
 
 from fastapi.templating import Jinja2Templates
@@ -26,19 +25,16 @@ class CompiledOnce(BytecodeCache):
     whose text changed (its checksum) is compiled again."""
 
     def __init__(self) -> None:
-        self._code: dict[str, tuple[str, CodeType]] = {}
-        self._lock = threading.Lock()
+        self._code: dict[str, tuple[str, CodeType]] = {}  # one look-up or store: no lock
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        with self._lock:
-            kept = self._code.get(bucket.key)
+        kept = self._code.get(bucket.key)
         if kept is not None and kept[0] == bucket.checksum:
             bucket.code = kept[1]
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         if bucket.code is not None:
-            with self._lock:
-                self._code[bucket.key] = (bucket.checksum, bucket.code)
+            self._code[bucket.key] = (bucket.checksum, bucket.code)
 
 
 COMPILED = CompiledOnce()

@@ -7,8 +7,8 @@ of their own (kept alive, as a browser keeps one); each does what a student does
 
 - opens a session of ``all-devices`` through the API, and loads its page;
 - issues C requests through the API (as its owner, with the token it was given), each after
-  ``--think`` seconds (or a time drawn from a range, its own: a class does not think in step),
-  and reads the session;
+  ``--think`` seconds (or a time drawn from a range, its own: a class does not think in step;
+  by default 1-5, and ``0`` a closed loop), and reads the session;
 - plays it: streams its hops as the drawn player does (``format=hops&profile=laptop``),
   at the speed that makes the server send ``--rate`` hops a second, every id checked;
 - scrubs to S hops (each the whole diagram at that hop, as the page asks for it).
@@ -23,7 +23,7 @@ lost or repeated (with ``--strict``, on a target missed too); gives up after
 ``--deadline`` s.
 
     python bench/load.py [--students 500] [--commands 20] [--rate 5] [--hops N] [--scrubs 2]
-                         [--distinct] [--think 3 | --think 1-5] [--ramp 10] [--workers 2]
+                         [--distinct] [--think 1-5 | --think 3 | --think 0] [--ramp 10] [--workers 2]
                          [--sqlite | --url http://host:port]
 """
 
@@ -284,7 +284,7 @@ async def bare_class(plan: Plan, pid: int, count: int) -> Tally:
     return tally
 
 
-def main() -> int:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--commands", type=int, default=20, help="API requests each issues")
@@ -299,9 +299,11 @@ def main() -> int:
     parser.add_argument(
         "--think",
         type=think_range,
-        default=(0.0, None),
-        help="seconds a student takes before each command: 3, or 1-5 for each pause drawn "
-        "from between (students differ, as a class does; then before each scrub too)",
+        default=(1.0, 5.0),
+        help="seconds a student takes before each command: 3, or 1-5 (the default) for each "
+        "pause drawn from between (students differ, as a class does; then before each scrub "
+        "too); 0 sends each request the moment the last is answered, a test of the server's "
+        "throughput rather than a class",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which they arrive")
@@ -312,7 +314,7 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
     parser.add_argument("--url", help="a running iovlab (its rate limits must allow the class)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     speed = args.rate * args.hop_interval
     if not 1 <= args.students <= 2000 or not 0 <= args.commands <= 100:
         parser.error("students 1-2000, commands 0-100")
@@ -322,6 +324,13 @@ def main() -> int:
         parser.error("hops at least 1, scrubs at least 0")
     if args.url and args.sqlite:
         parser.error("--url and --sqlite: the server at --url has its own database")
+    args.speed = speed
+    return args
+
+
+def main() -> int:
+    args = arguments()
+    speed = args.speed
 
     def plan_at(host: str, port: int) -> Plan:
         return Plan(

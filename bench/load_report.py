@@ -58,7 +58,8 @@ def report(args: argparse.Namespace, plan: Plan, ours: Tally, bare: Tally, load:
     )
     scrubs = f", scrub to {plan.scrubs} hops" if plan.scrubs else ""
     whose = "each their own" if plan.distinct else "the same for all"
-    think = f", {plan.think:g} s before each" if plan.think else ", back to back"
+    closed = ", back to back: a closed loop, a test of throughput and not a class"
+    think = f", {plan.think:g} s before each" if plan.think else closed
     if plan.think_to is not None:
         think = f", {plan.think:g}–{plan.think_to:g} s before each and each scrub, drawn anew"
     sizes = [s for h in ours.streams for s in h.sizes]

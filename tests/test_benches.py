@@ -191,6 +191,17 @@ def test_a_think_range_gives_each_student_pauses_of_its_own_the_same_in_every_ru
     assert drawn == [plan(1, 5).pause(i, j) for i in range(50) for j in range(20)]
 
 
+def test_the_load_bench_plays_a_class_that_thinks_unless_told_to_ask_back_to_back():
+    """A class composes its requests: by default each pause is drawn from 1-5 s, each
+    student's own; ``--think 0`` is the closed loop, each request sent on the last answer."""
+    from bench.load import arguments
+
+    class_ = arguments([])
+    assert (class_.students, class_.think) == (500, (1.0, 5.0))
+    assert arguments(["--think", "0"]).think == (0.0, None)
+    assert arguments(["--think", "3"]).think == (3.0, None)
+
+
 def test_a_stream_that_loses_or_repeats_a_hop_is_counted():
     """The check the load bench's 0 rests on: it finds a missing id and a repeated one."""
     hops = Hops(ids=[0, 1, 1, 3])

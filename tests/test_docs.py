@@ -221,3 +221,15 @@ def test_readme_register_table_is_each_controller_the_device_modules_declare():
     ]
     declared = [c for c in dict.fromkeys(controllers().values()) if c is not None]
     assert rows == [[c.device, c.per_request] for c in declared]
+
+
+def test_every_load_bench_command_the_readme_gives_is_one_the_bench_takes():
+    """The ways of running the class README lists (and the flags its tables name) parse."""
+    import shlex
+
+    from bench.load import arguments
+
+    commands = re.findall(r"^\s+\.venv/bin/python bench/load\.py(.*)$", README, flags=re.M)
+    assert len(commands) >= 4
+    for flags in commands:
+        arguments(shlex.split(flags))

@@ -23,8 +23,8 @@ lost or repeated (with ``--strict``, on a target missed too); gives up after
 ``--deadline`` s.
 
     python bench/load.py [--students 500] [--commands 20] [--rate 5] [--hops N] [--scrubs 2]
-                         [--distinct] [--think 1-5 | --think 3 | --think 0] [--ramp 10] [--workers 2]
-                         [--sqlite | --url http://host:port]
+                         [--distinct] [--think 1-5 | --think 3 | --think 0] [--ramp 10]
+                         [--workers 2] [--sqlite | --url http://host:port]
 """
 
 from __future__ import annotations

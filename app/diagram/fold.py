@@ -30,13 +30,14 @@ class Machine:
     traps: dict[str, int] = field(default_factory=dict)
     exits: dict[str, int] = field(default_factory=dict)  # of the request the bus last caught
     caught: dict[str, str] = field(default_factory=dict)  # which request that was
-    app: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (op, status)
+    # (op, status, request): the request an application issued last, its status once replied
+    app: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
     dest: dict[tuple[str, str], str] = field(default_factory=dict)  # where the op sends to
     via: dict[tuple[str, str], str] = field(default_factory=dict)  # the level's way out
     # the row used, its arithmetic (or why it refused), and whether it refused
     mapping: dict[str, tuple[int | None, str, bool]] = field(default_factory=dict)
     arm: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # cylinder, C/H/S, sector
-    vnic_lit: dict[str, str] = field(default_factory=dict)
+    vnic_lit: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the rows looked up
     dropped: dict[str, int] = field(default_factory=dict)
     rx: dict[tuple[str, str], int] = field(default_factory=dict)
     guest_spool: dict[tuple[str, str], list[list[Any]]] = field(default_factory=dict)
@@ -52,12 +53,15 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
     is the core's to advance)."""
     d, detail, stage = hop.device, hop.detail, hop.stage
     if stage == "guest_app" and hop.guest is not None:
-        m.app[(hop.guest, d)] = (_op_text(hop), "")
+        m.app[(hop.guest, d)] = (_op_text(hop), "", hop.request)
         m.dest[(hop.guest, d)] = str(detail.get("dst_ip") or "")
         # the way the request leaves the guest at its level, as the core's row names it
         m.via[(hop.guest, d)] = INTERCEPTION[hop.level].driver_name
-    if stage == "status_reply" and hop.guest is not None and (hop.guest, d) in m.app:
-        m.app[(hop.guest, d)] = (m.app[(hop.guest, d)][0], str(detail.get("status", "")))
+    if stage == "status_reply" and hop.guest is not None:
+        # an earlier request answered after a later one was issued is not the shown one's
+        op, _, request = m.app.get((hop.guest, d), ("", "", ""))
+        if request == hop.request:
+            m.app[(hop.guest, d)] = (op, str(detail.get("status", "")), request)
     if stage == "vmm_trap":
         m.traps[d] = m.traps.get(d, 0) + int(detail.get("traps", 1))
         if m.caught.get(d) != hop.request:
@@ -80,8 +84,15 @@ def apply(m: Machine, hop: Hop, device: Device) -> None:
             chs = f"C {detail['cylinder']} / H {detail['head']} / S {detail['sector']}"
             m.arm[d] = (int(detail["cylinder"]), chs, int(detail["sector"]))
     if device.type == "nic":
-        if stage == "physical_mapping" and detail.get("guest"):
-            m.vnic_lit[d] = str(detail["guest"])
+        if stage == "physical_mapping":
+            # a frame sent: its sender's row; one arriving: every guest it is copied to (all
+            # of them for a broadcast, none when no vNIC has its address)
+            receivers = detail.get("receivers")
+            guest = detail.get("guest")
+            sender = (str(guest),) if guest else ()
+            m.vnic_lit[d] = tuple(receivers) if receivers is not None else sender
+            if receivers == []:
+                m.model[d] = "nothing to copy"
         if stage == "status_reply" and detail.get("status") == "dropped":
             m.dropped[d] = m.dropped.get(d, 0) + 1
     if stage == "guest_driver" and device.type in ("nic", "vswitch") and "from" in detail:

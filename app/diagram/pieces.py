@@ -183,7 +183,7 @@ class Pieces:
         d = device_id
         out: dict[str, Piece] = {}
         for g in self.guests if guests is None else [g for g in self.guests if g in guests]:
-            op, status = m.app.get((g, d), ("", ""))
+            op, status, _ = m.app.get((g, d), ("", "", ""))
             out[station_id("app", d, g)] = {
                 "kind": "app",
                 "op": op,
@@ -333,7 +333,7 @@ class Pieces:
             return {
                 "kind": "vnics",
                 "rows": [[g.id, g.mac[-5:], g.ip] for g in self.scenario.guests],
-                "lit": m.vnic_lit.get(d),
+                "lit": list(m.vnic_lit.get(d, ())),
                 "dropped": m.dropped.get(d, 0),
             }
         if isinstance(device, VSwitch):

@@ -230,3 +230,52 @@ def test_a_requests_figures_appear_only_once_its_last_hop_has_played():
     assert after["status"] == record.status and after["latency_us"] == record.latency_us
     assert pieces.changes[hops[0]][f"req-{record.id}"]["status"] == "in flight"
     assert pieces.changes[hops[-1]][f"req-{record.id}"]["traps"] == record.traps
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_an_applications_cell_marks_the_request_it_shows_with_that_requests_own_status(path):
+    """A guest's application shows the request it issued last and, once that request's reply
+    has played, its status: never the status of an earlier request answered later."""
+    scenario, trace = shipped(path)
+    pieces = Pieces(scenario, trace, layout(scenario))
+    shown: dict[str, str] = {}  # station -> the request its application issued last
+    replied: dict[str, str] = {}
+    for hop in trace.hops:
+        if hop.stage == "guest_app" and hop.guest is not None:
+            shown[f"app-{hop.guest}-{hop.device}"] = hop.request
+        if hop.stage == "status_reply":
+            replied[hop.request] = str(hop.detail.get("status", ""))
+        at = pieces.at(hop.seq)
+        for station, request in shown.items():
+            assert at[station]["status"] == replied.get(request, ""), (hop.seq, station)
+
+
+def test_a_refused_request_stays_marked_refused_when_an_earlier_one_finishes_after_it():
+    """In the partitioned machine vm3 reads blocks 100-103 and then asks to write past the end
+    of its disk: the write is refused at once, the read ends later, and vm3's cell still
+    shows the write and its refusal."""
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "partitioned"))
+    pieces = Pieces(scenario, trace, layout(scenario))
+    refused = next(r for r in trace.requests if r.status == "out_of_range")
+    read = next(r for r in trace.requests if r.guest == "vm3" and r.status == "ok")
+    replies = {h.request: h.seq for h in trace.hops if h.stage == "status_reply"}
+    assert replies[refused.id] < replies[read.id]
+    cell = pieces.at(len(trace.hops) - 1)["app-vm3-disk0"]
+    assert cell["op"].startswith("write") and cell["status"] == "out_of_range"
+
+
+def test_the_vnic_table_lights_the_rows_a_frame_goes_to_and_none_for_a_frame_dropped():
+    """The shared NIC: a frame sent lights its sender's row, a broadcast every guest's, and a
+    frame for an address no vNIC has lights none, the backend saying it has nothing to copy
+    (not the last guest it copied to)."""
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "shared"))
+    pieces = Pieces(scenario, trace, layout(scenario))
+    mappings = [h for h in trace.hops if h.stage == "physical_mapping"]
+    sent = next(h for h in mappings if "receivers" not in h.detail)
+    broadcast = next(h for h in mappings if h.detail.get("matched_by") == "broadcast")
+    dropped = next(h for h in mappings if h.detail.get("receivers") == [])
+    assert pieces.at(sent.seq)["map-nic0"]["lit"] == [sent.detail["guest"]]
+    assert pieces.at(broadcast.seq)["map-nic0"]["lit"] == [g.id for g in scenario.guests]
+    assert pieces.at(dropped.seq)["map-nic0"]["lit"] == []
+    assert pieces.at(dropped.seq)["model-nic0"]["note"] == "nothing to copy"
+    assert pieces.at(len(trace.hops) - 1)["map-nic0"]["lit"] == []

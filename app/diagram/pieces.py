@@ -276,6 +276,8 @@ class Pieces:
 
     def _driver(self, m: Machine, device: Any, g: str) -> Piece:
         d = device.id
+        if device.type in ("image", "passthrough"):  # one guest's own: the others have none
+            return {"kind": "assigned", "type": device.type, "mine": device.guest == g}
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):
@@ -325,6 +327,8 @@ class Pieces:
             return {
                 "kind": "mapping",
                 "rows": [[p.guest, p.start, p.blocks] for p in device.partitions],
+                # a disk the host's file system holds instead: the image files on it
+                "files": [i.id for i in self._devices.values() if getattr(i, "disk", None) == d],
                 "lit": row,
                 "arithmetic": arithmetic,
                 "refused": refused,
@@ -362,6 +366,8 @@ class Pieces:
 
     def _hardware(self, m: Machine, device: Any) -> Piece:
         d = device.id
+        if device.type == "image":  # no hardware of its own: a file whose blocks are on a disk
+            return {"kind": "plain", "type": f"file on {device.disk}"}
         if device.type not in KNOWN:  # a device type drawn by name until it has its piece
             return {"kind": "plain", "type": device.type}
         if device.type in ("keyboard", "mouse"):

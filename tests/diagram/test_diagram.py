@@ -279,3 +279,28 @@ def test_the_vnic_table_lights_the_rows_a_frame_goes_to_and_none_for_a_frame_dro
     assert pieces.at(dropped.seq)["map-nic0"]["lit"] == []
     assert pieces.at(dropped.seq)["model-nic0"]["note"] == "nothing to copy"
     assert pieces.at(len(trace.hops) - 1)["map-nic0"]["lit"] == []
+
+
+@pytest.mark.parametrize("stem", ["passthrough", "disk-image"])
+def test_a_device_of_one_guests_own_shows_in_that_guests_row_only(stem):
+    """A function passed through or an image file is one guest's: the other guests' rows say
+    they have none, rather than drawing the device in every row."""
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == stem))
+    at = Pieces(scenario, trace, layout(scenario)).at(0)
+    owned = [d for d in scenario.devices if d.type in ("passthrough", "image")]
+    assert owned
+    for device in owned:
+        for guest in scenario.guests:
+            cell = at[f"drv-{guest.id}-{device.id}"]
+            assert cell["mine"] == (guest.id == device.guest), (device.id, guest.id)
+
+
+def test_a_disk_that_holds_image_files_names_them_instead_of_an_empty_table():
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "disk-image"))
+    at = Pieces(scenario, trace, layout(scenario)).at(0)
+    images = [d for d in scenario.devices if d.type == "image"]
+    for disk in {i.disk for i in images}:
+        table = at[f"map-{disk}"]
+        assert table["rows"] == []
+        assert table["files"] == [i.id for i in images if i.disk == disk]
+        assert all(at[f"hw-{i.id}"]["type"] == f"file on {disk}" for i in images if i.disk == disk)

@@ -113,10 +113,13 @@ def _spool(m: Machine, hop: Hop) -> None:
             if job[0] == detail.get("guest_job"):
                 job[2], pages = "to VMM", job[1]
         files.append([detail["file"], guest, pages, "waiting"])
-    elif hop.stage == "physical_mapping" and "file" in detail and "ahead" not in detail:
-        for row in files:  # the printer takes the whole file
+    elif hop.stage == "physical_mapping" and "file" in detail:
+        # the spool table places the file (next, or waiting behind those ahead), or the
+        # printer takes the whole file
+        state = ("waiting" if detail["ahead"] else "next") if "ahead" in detail else "printing"
+        for row in files:
             if row[0] == detail["file"]:
-                row[3] = "printing"
+                row[3] = state
     elif hop.stage == "physical_device" and "job" in detail:
         for row in files:
             if row[0] == detail["job"]:

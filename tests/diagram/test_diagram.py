@@ -304,3 +304,18 @@ def test_a_disk_that_holds_image_files_names_them_instead_of_an_empty_table():
         assert table["rows"] == []
         assert table["files"] == [i.id for i in images if i.disk == disk]
         assert all(at[f"hw-{i.id}"]["type"] == f"file on {disk}" for i in images if i.disk == disk)
+
+
+def test_the_vmm_spool_shows_each_file_as_the_spool_table_places_it():
+    """The spool table's hop says whether a file goes to the printer next or waits behind
+    others; the VMM spool's card says the same, then printing once the printer takes it."""
+    scenario, trace = shipped(next(p for p in SCENARIOS if p.stem == "spooled"))
+    pieces = Pieces(scenario, trace, layout(scenario))
+    placed = [h for h in trace.hops if h.stage == "physical_mapping" and "ahead" in h.detail]
+    taken = [h for h in trace.hops if h.stage == "physical_mapping" and "pages" in h.detail]
+    assert placed and taken
+    for hop, expected in [(h, "waiting" if h.detail["ahead"] else "next") for h in placed] + [
+        (h, "printing") for h in taken
+    ]:
+        files = {f[0]: f[3] for f in pieces.at(hop.seq)["map-lp0"]["files"]}
+        assert files[hop.detail["file"]] == expected, hop.seq

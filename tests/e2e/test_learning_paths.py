@@ -29,12 +29,15 @@ PHONE = {"width": 390, "height": 844}
 
 
 def shoot(page, artifacts, name):
-    """The page as it is now, on a projector and on a phone."""
+    """The page as it is now, on a laptop and on a phone, where nothing makes the whole page
+    scroll sideways (a wide table scrolls in its own box)."""
     page.set_viewport_size(WIDE)
     page.screenshot(path=artifacts / f"{name}-1366.png", full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=artifacts / f"{name}-390.png", full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
     page.set_viewport_size(WIDE)
+    assert width <= PHONE["width"], f"{name}: {width} px wide on a {PHONE['width']}-px phone"
 
 
 def fits_the_phone(page):

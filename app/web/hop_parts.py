@@ -72,6 +72,12 @@ def log_line(h: Hop, g: Colours, current: bool = False) -> Markup:
     )
 
 
+def _label(key: str) -> str:
+    """A detail's name; a guest the hop names besides its own (a port table's answer) is the
+    one the request goes to."""
+    return "to guest" if key == "guest" else _words(key)
+
+
 _WIDE = ' class="wide"'  # a table takes the inspector's whole width under its name
 
 
@@ -79,8 +85,9 @@ def inspector(hop: Hop | None, record: Mapping[str, Any] | None, g: Colours) -> 
     if not hop:
         return Markup('<p class="hint">Each hop\'s numbers show here.</p>')
     details = "".join(
-        f"<dt>{_words(key)}</dt><dd{_WIDE if wide(value) else ''}>{detail(key, value, g)}</dd>\n"
+        f"<dt>{_label(key)}</dt><dd{_WIDE if wide(value) else ''}>{detail(key, value, g)}</dd>\n"
         for key, value in hop.detail.items()
+        if not (key == "guest" and value == hop.guest)  # the heading's guest, said once
     )
     return Markup(
         f"<h3>hop {hop.seq + 1} · {escape(hop.request)} · {_words(hop.stage)}</h3>\n"

@@ -125,3 +125,22 @@ def test_times_in_a_detail_are_shown_as_the_inspectors_times(inspector):
     nested = {"rows": [{"guest": "vm1", "wait_us": 12_500}], "x": {"done_us": 7}}
     shown = inspector(hop._replace(detail=nested), guests)
     assert "12.5 ms" in text(dd(shown, "rows")) and "7 µs" in text(dd(shown, "x"))
+
+
+def test_the_inspector_names_the_hops_guest_once_and_a_guest_it_sends_to_as_such(inspector):
+    """A virtual switch's port table names the guest a frame goes to: "to guest", beside the
+    hop's own guest; a detail that only repeats the hop's guest is not listed again."""
+    for _, guests, hops in runs():
+        for hop in hops:
+            shown = inspector(hop, guests)
+            assert shown.count("<dt>guest</dt>") == 1, (hop.seq, shown)
+            other = "guest" in hop.detail and hop.detail["guest"] != hop.guest
+            assert ("<dt>to guest</dt>" in shown) == other, (hop.seq, shown)
+    port_table = next(
+        (h, g)
+        for _, g, hs in runs()
+        for h in hs
+        if h.category == "virtual" and h.detail.get("guest") not in (None, h.guest)
+    )
+    hop, guests = port_table
+    assert f"{hop.detail['guest']}</span>" in dd(inspector(hop, guests), "to guest")

@@ -178,8 +178,17 @@ def _native_table(scenario: Scenario, result: Comparison) -> list[str]:
     return lines
 
 
+def share(fraction: float) -> str:
+    """A share of the native latency as a percentage: to a tenth, or under a tenth to two
+    figures (a level's few µs beside a request that queued 230 ms on the bare machine too is
+    0.026 %, not nothing)."""
+    if 0 < abs(fraction) < 0.00001:
+        return "< 0.001%"
+    return f"{100 * fraction:.2g}%" if 0 < abs(fraction) < 0.001 else f"{fraction:.1%}"
+
+
 def _percent(fraction: float | None) -> str:
-    return f"{'—':>13}" if fraction is None else f"{fraction:>13.1%}"
+    return f"{'—':>13}" if fraction is None else f"{share(fraction):>13}"
 
 
 def _cells(f: LevelFigures) -> str:

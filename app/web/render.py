@@ -10,6 +10,7 @@ from jinja2 import Environment
 from app.exercises.grading import tolerance_note
 from app.sessions import Live
 from app.sim import LEVELS
+from app.sim.compare import share
 from app.sim.interception import INTERCEPTION
 from app.sim.scenario import CATEGORIES, OP_DEVICE_TYPES
 from app.sim.scenario import OP_FIELDS as OP_FIELDS  # the composer's fields, for its routes
@@ -31,6 +32,7 @@ def install_filters(env: Environment) -> None:
     env.filters["short"] = short_number
     env.filters["tolerance_note"] = tolerance_note
     env.filters["plural"] = plural
+    env.filters["share"] = share  # of the native latency, as the CLI's compare prints it
     env.globals.update(
         SPEEDS=SPEEDS,
         LEVELS=LEVELS,

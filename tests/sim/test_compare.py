@@ -59,3 +59,11 @@ def test_a_printed_job_counts_once_per_category_with_its_pages_as_its_device_tim
     assert spooled["io_operation"].requests == 1
     assert spooled["io_operation"].mean("traps") == 8001.0
     assert spooled["device_driver"].mean("device_us") == 2_000_000.0  # 60 s ÷ 30 ppm
+
+
+def test_a_share_of_the_native_latency_is_to_a_tenth_or_under_a_tenth_to_two_figures():
+    from app.sim.compare import share
+
+    assert share(1.2308) == "123.1%" and share(0.231) == "23.1%" and share(0.001) == "0.1%"
+    assert share(0.000262) == "0.026%"  # 60 µs of overhead beside a 230 ms wait: not 0.0%
+    assert share(0.0000015) == "< 0.001%" and share(0.0) == "0.0%"

@@ -27,7 +27,19 @@ def test_compare_view_steps_the_three_lanes_together(page, server, artifacts):
     page.click("button:has-text('Show the difference')")
     page.wait_for_selector("#diff table.diff")
     assert "8 hops only in A" in page.inner_text("#diff")
+    assert page.evaluate(VALUES_CLASH) == []
     page.screenshot(path=artifacts / "compare-levels.png", full_page=True)
+
+
+# two values over neighbouring bars of a chart that overlap, as drawn
+VALUES_CLASH = """() => [...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+  const boxes = [...svg.querySelectorAll('text.value')].map(t => [t.textContent, t.getBBox()]);
+  return boxes.slice(1).filter(([, b], i) => {
+    const a = boxes[i][1];
+    return a.x + a.width > b.x && b.x + b.width > a.x
+      && a.y + a.height > b.y && b.y + b.height > a.y;
+  }).map(([text]) => text);
+})"""
 
 
 def test_contention_view_with_the_generator(page, server, artifacts):

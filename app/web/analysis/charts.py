@@ -18,6 +18,8 @@ WIDTH = 480
 PLOT_LEFT = 60
 PLOT_TOP = 12
 PLOT_HEIGHT = 150
+VALUE_FONT = 13  # a bar's value above it, at most (CSS px = the viewBox's units)
+DIGIT_EM = 0.64  # a figure's width in ems (DejaVu Sans's are 0.636), a little over
 
 
 @dataclass(slots=True)
@@ -30,6 +32,7 @@ class BarChart:
     bars: list[dict[str, Any]] = field(default_factory=list)
     ticks: list[dict[str, Any]] = field(default_factory=list)
     height: int = PLOT_TOP + PLOT_HEIGHT + 44
+    value_font: float = VALUE_FONT  # small enough that two bars' values side by side never touch
 
 
 def grouped_bars(
@@ -47,14 +50,16 @@ def grouped_bars(
     chart = BarChart(title, unit, log, groups, series)
     scale = _log_scale(top) if log else _linear_scale(top)
     group_width = (WIDTH - PLOT_LEFT - 10) / max(len(groups), 1)
-    bar_width = group_width * 0.8 / max(len(series), 1)
+    bar_width = group_width * 0.9 / max(len(series), 1)
+    longest = max((len(short_number(v)) for v in values.values()), default=1)
+    chart.value_font = round(min(VALUE_FONT, bar_width / (DIGIT_EM * longest)), 1)
     for g, group in enumerate(groups):
         for s, name in enumerate(series):
             value = values.get((group, name), 0.0)
             height = scale(value) * PLOT_HEIGHT
             chart.bars.append(
                 {
-                    "x": PLOT_LEFT + g * group_width + group_width * 0.1 + s * bar_width,
+                    "x": PLOT_LEFT + g * group_width + group_width * 0.05 + s * bar_width,
                     "y": PLOT_TOP + PLOT_HEIGHT - height,
                     "w": bar_width - 2,
                     "h": height,

@@ -39,6 +39,11 @@ class Pieces:
         self.diagram = diagram
         self.guests = [g.id for g in scenario.guests]
         self._devices = {d.id: d for d in scenario.devices}
+        # the image files on each disk the host's file system holds: fixed by the scenario
+        self._files_on: dict[str, list[str]] = {}
+        for d in scenario.devices:
+            if d.type == "image":
+                self._files_on.setdefault(d.disk, []).append(d.id)
         self._records = {r.id: r for r in trace.requests}
         self._ops = {r.id: r.op for r in trace.requests}
         self._last_hop = {h.request: h.seq for h in trace.hops}
@@ -327,8 +332,7 @@ class Pieces:
             return {
                 "kind": "mapping",
                 "rows": [[p.guest, p.start, p.blocks] for p in device.partitions],
-                # a disk the host's file system holds instead: the image files on it
-                "files": [i.id for i in self._devices.values() if getattr(i, "disk", None) == d],
+                "files": self._files_on.get(d, []),  # what it holds in place of partitions
                 "lit": row,
                 "arithmetic": arithmetic,
                 "refused": refused,
